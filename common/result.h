@@ -1,0 +1,72 @@
+// Result<T> and Error: how every planbot component reports an expected failure.
+//
+// Expected failures (SQL that does not parse, a statement timeout, a clone that went away, a busy
+// store) are values, not exceptions. Library exceptions are caught at the edge of the folder that
+// calls the library and turned into an Error; nothing throws across a folder boundary.
+//
+// `code` is a short stable identifier that callers may switch on and that the HTTP API exposes
+// (e.g. "syntax_error", "bad_json", "timeout"); `message` is for humans and must never carry a
+// secret or a value read from a user's table.
+//
+// Thread-safety: plain values; safe to copy and move between threads.
+#pragma once
+
+#include <cassert>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace planbot {
+
+struct Error {
+  std::string code;
+  std::string message;
+  // Byte offset (1-based, as PostgreSQL reports it) into the input the error refers to; 0 if none.
+  int position = 0;
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  const Error& error() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// Result<void>: success carries nothing.
+struct Ok {};
+using Status = Result<Ok>;
+
+inline Error MakeError(std::string code, std::string message, int position = 0) {
+  return Error{std::move(code), std::move(message), position};
+}
+
+}  // namespace planbot
