@@ -1,0 +1,19 @@
+// Renders the plan model as PostgreSQL's own `EXPLAIN (FORMAT TEXT)` output, byte for byte:
+// the lines PostgreSQL returns as rows of "QUERY PLAN", each followed by '\n'.
+//
+// The renderer follows src/backend/commands/explain.c: what a text EXPLAIN would have printed is
+// derived from the JSON fields present (e.g. zero counters are suppressed, Buffers/I/O Timings/WAL
+// lines are built from their counters, worker details are grouped under "Worker N:"). Where the
+// JSON does not carry enough to decide (see README, "Rendering limits"), it chooses what
+// PostgreSQL 15 prints. Pure function; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "analyzer/plan_model.h"
+
+namespace planbot::analyzer {
+
+std::string RenderText(const Explain& explain);
+
+}  // namespace planbot::analyzer
