@@ -1,7 +1,7 @@
 #include "analyzer/human_format.h"
 
-#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 namespace planbot::analyzer {
@@ -24,15 +24,17 @@ std::string ThreeSignificant(double v) {
 
 std::string FormatBytes(double bytes) {
   static const char* const kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  if (!(bytes >= 1024)) {
+  if (!(bytes >= 0)) bytes = 0;  // negative or NaN
+  // Below 1023.5 the byte count prints as at most 1023; from there on it would print as 1024.
+  if (bytes < 1023.5) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.0f B", std::max(bytes, 0.0));
+    std::snprintf(buf, sizeof buf, "%.0f B", bytes);
     return buf;
   }
   double v = bytes / 1024;
   int unit = 0;
   // Move up while the rounded value would print as 1024 or more.
-  while (v >= 1023.995 && unit < 5) {
+  while (v >= 1023.5 && unit < 5) {
     v /= 1024;
     ++unit;
   }
@@ -42,7 +44,7 @@ std::string FormatBytes(double bytes) {
 std::string FormatMillis(double ms) {
   if (!(ms > 0)) return "0 ms";
   char buf[32];
-  if (ms < 1) {
+  if (ms < 0.9995) {  // above, "%.3f" would print 1.000
     std::snprintf(buf, sizeof buf, "%.3f ms", ms);
     return buf;
   }
@@ -59,7 +61,9 @@ std::string FormatMillis(double ms) {
 }
 
 std::string FormatCount(int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
+  // The magnitude as unsigned: -INT64_MIN does not fit in int64_t.
+  const uint64_t magnitude = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+  std::string digits = std::to_string(magnitude);
   std::string out;
   int count = 0;
   for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
