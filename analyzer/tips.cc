@@ -1,0 +1,102 @@
+#include "analyzer/tips.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "analyzer/tips/rules.h"
+
+namespace planbot::analyzer {
+namespace tips {
+
+std::optional<double> TipContext::StatementMs() const {
+  if (!query_.execution_time_ms && !query_.planning_time_ms) return std::nullopt;
+  double ms = 0;
+  if (query_.execution_time_ms) ms += query_.execution_time_ms->value;
+  if (query_.planning_time_ms) ms += query_.planning_time_ms->value;
+  return ms;
+}
+
+Severity TipContext::SeverityFor(double saving_ms) const {
+  const std::optional<double> total = StatementMs();
+  if (!total || *total <= 0 || saving_ms <= 0) return Severity::kLow;
+  const double share = saving_ms / *total;
+  if (share >= kHighShare) return Severity::kHigh;
+  if (share >= kMediumShare) return Severity::kMedium;
+  return Severity::kLow;
+}
+
+Tip TipContext::Make(std::string code, std::optional<int> node, std::string message,
+                     double saving_ms) const {
+  Tip tip;
+  tip.code = std::move(code);
+  tip.node = node;
+  if (node) tip.node_label = metrics_.nodes[*node].label;
+  tip.message = std::move(message);
+  tip.saving_ms = std::max(saving_ms, 0.0);
+  tip.severity = SeverityFor(tip.saving_ms);
+  return tip;
+}
+
+}  // namespace tips
+
+namespace {
+
+using RuleFn = void (*)(const tips::TipContext&, tips::Tips&);
+
+// Every rule, one file each under analyzer/tips/ (docs/tips.md has the table).
+constexpr RuleFn kRules[] = {
+    tips::SeqScanFilterTips,       tips::IndexFilterTips,  tips::RowMisfireTips,
+    tips::SortSpillTips,           tips::HashSpillTips,    tips::HashAggSpillTips,
+    tips::LossyBitmapTips,         tips::HeapFetchesTips,  tips::LargeResultTips,
+    tips::PlanningDominatesTips,   tips::JitDominatesTips, tips::WorkersShortTips,
+    tips::NestedLoopManyLoopsTips,
+};
+
+bool MoreValuable(const Tip& a, const Tip& b) {
+  if (a.saving_ms != b.saving_ms) return a.saving_ms > b.saving_ms;
+  if (a.severity != b.severity) return a.severity < b.severity;
+  if (a.node != b.node) return a.node.value_or(-1) < b.node.value_or(-1);
+  return a.code < b.code;
+}
+
+double Rounded(double value, double scale) { return std::round(value * scale) / scale; }
+
+}  // namespace
+
+const char* SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kHigh:
+      return "high";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kLow:
+      break;
+  }
+  return "low";
+}
+
+std::vector<Tip> ComputeTips(const ExplainQuery& query, const PlanMetrics& metrics,
+                             const TipOptions& options) {
+  std::vector<Tip> out;
+  if (metrics.nodes.empty()) return out;
+  const tips::TipContext ctx(query, metrics);
+  for (RuleFn rule : kRules) rule(ctx, out);
+  std::stable_sort(out.begin(), out.end(), MoreValuable);
+  if (options.max_tips > 0 && out.size() > options.max_tips) out.resize(options.max_tips);
+  return out;
+}
+
+nlohmann::json TipsToJson(const std::vector<Tip>& tips) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Tip& tip : tips) {
+    out.push_back({{"code", tip.code},
+                   {"severity", SeverityName(tip.severity)},
+                   {"node", tip.node ? nlohmann::json(*tip.node) : nlohmann::json(nullptr)},
+                   {"node_label", tip.node ? nlohmann::json(tip.node_label) : nlohmann::json()},
+                   {"message", tip.message},
+                   {"saving_ms", Rounded(tip.saving_ms, 1000)}});
+  }
+  return out;
+}
+
+}  // namespace planbot::analyzer

@@ -1,0 +1,58 @@
+// index_filter: an index or bitmap scan whose Filter discards most of the rows the index found,
+// i.e. the index covers only part of the condition.
+#include <string>
+
+#include "analyzer/condition_columns.h"
+#include "analyzer/tips/advice.h"
+#include "analyzer/tips/rules.h"
+
+namespace planbot::analyzer::tips {
+namespace {
+
+constexpr double kMinRowsFetched = 10000;  // rows the index returned (kept + removed), all loops
+constexpr double kMinRemovedShare = 0.90;  // share of them that the Filter removed
+
+bool IsIndexScan(const PlanNode& node) {
+  return node.node_type == "Index Scan" || node.node_type == "Index Only Scan" ||
+         node.node_type == "Bitmap Heap Scan";
+}
+
+// Equality columns of both conditions first, then ranges: the order a B-tree wants them.
+std::string SuggestedColumns(const PlanNode& node) {
+  std::string condition = *node.filter;
+  const std::optional<std::string>& index = node.index_cond ? node.index_cond : node.recheck_cond;
+  if (index) condition = "(" + *index + ") AND (" + condition + ")";
+  return JoinList(IndexCandidateColumns(condition));
+}
+
+}  // namespace
+
+void IndexFilterTips(const TipContext& ctx, Tips& out) {
+  for (const NodeMetrics& m : ctx.nodes()) {
+    const PlanNode& node = *m.node;
+    if (!IsIndexScan(node) || !m.executed || !node.filter || !node.rows_removed_by_filter ||
+        !m.actual_rows_total) {
+      continue;
+    }
+    const double removed = LoopsTotal(node.rows_removed_by_filter, m);
+    const double fetched = removed + *m.actual_rows_total;
+    if (fetched < kMinRowsFetched || removed < kMinRemovedShare * fetched) continue;
+    const std::string relation = RelationSql(node);
+    const std::string columns = SuggestedColumns(node);
+    std::string message = m.label + " fetched " + Rows(fetched) +
+                          " rows through the index, then its filter discarded " +
+                          Percent(removed / fetched) + " of them.";
+    if (columns.empty() || relation.empty()) {
+      message +=
+          " An index that also covers the filter " + *node.filter + " would skip those rows.";
+    } else {
+      message +=
+          " An index that also covers the filtered columns would skip them: CREATE INDEX ON " +
+          relation + " (" + columns + ");";
+    }
+    out.push_back(ctx.Make("index_filter", m.id, std::move(message),
+                           m.exclusive_ms.value_or(0) * removed / fetched));
+  }
+}
+
+}  // namespace planbot::analyzer::tips

@@ -1,0 +1,97 @@
+// nested_loop_many_loops: a Nested Loop that ran its inner side thousands of times, and those
+// repetitions take a meaningful part of the statement.
+#include <algorithm>
+#include <string>
+
+#include "analyzer/condition_columns.h"
+#include "analyzer/human_format.h"
+#include "analyzer/tips/advice.h"
+#include "analyzer/tips/rules.h"
+
+namespace planbot::analyzer::tips {
+namespace {
+
+constexpr double kMinLoops = 1000;     // loops of the inner side
+constexpr double kMinShare = 0.10;     // inner side's wall time over the statement's time
+constexpr double kMisfireFactor = 10;  // outer estimate this far off is named as the cause
+constexpr double kSavingShare = 0.5;
+
+const NodeMetrics* Child(const TipContext& ctx, const NodeMetrics& m, const char* relationship) {
+  for (int id : m.children) {
+    if (ctx.nodes()[id].node->parent_relationship == relationship) return &ctx.nodes()[id];
+  }
+  return nullptr;
+}
+
+// Columns of the inner relation that the join compares with the outer side.
+std::vector<std::string> JoinColumns(const PlanNode& scan, const PlanNode& loop) {
+  const std::string alias = scan.alias.value_or(scan.relation_name.value_or(""));
+  auto inner = [&](const ColumnRef& ref) {
+    return ref.qualifier.empty() || ref.qualifier == alias;
+  };
+  std::vector<std::string> columns;
+  for (const auto* cond : {&scan.index_cond, &scan.filter, &loop.join_filter}) {
+    if (!*cond) continue;
+    for (const Comparison& c : ExtractComparisons(**cond)) {
+      if (!c.other) continue;
+      const ColumnRef* ref = inner(c.column) ? &c.column : inner(*c.other) ? &*c.other : nullptr;
+      if (ref && std::find(columns.begin(), columns.end(), ref->column) == columns.end()) {
+        columns.push_back(ref->column);
+      }
+    }
+  }
+  return columns;
+}
+
+std::string Advice(const NodeMetrics& loop, const NodeMetrics* scan) {
+  if (scan == nullptr) return " Check that the inner side can use an index for the join condition.";
+  const PlanNode& node = *scan->node;
+  const std::string relation = RelationSql(node);
+  if (node.node_type == "Seq Scan") {
+    const std::vector<std::string> columns = JoinColumns(node, *loop.node);
+    if (columns.empty()) {
+      return " Each loop scans " + relation + " sequentially: index its join columns.";
+    }
+    return " Each loop scans " + relation + " sequentially: CREATE INDEX ON " + relation + " (" +
+           JoinList(columns) + "); makes every loop an index lookup.";
+  }
+  return " Each loop looks up " + relation +
+         " separately; with this many outer rows a Hash Join reading it once is usually cheaper.";
+}
+
+std::string OuterNote(const NodeMetrics* outer) {
+  if (outer == nullptr || !outer->misfire || outer->misfire->factor < kMisfireFactor ||
+      outer->misfire->direction != MisfireDirection::kUnder || !outer->planned_rows_total ||
+      !outer->actual_rows_total) {
+    return "";
+  }
+  return " The planner expected only " + Rows(*outer->planned_rows_total) + " outer rows (got " +
+         Rows(*outer->actual_rows_total) +
+         "): fix that estimate (ANALYZE, statistics) and it can choose a Hash Join.";
+}
+
+}  // namespace
+
+void NestedLoopManyLoopsTips(const TipContext& ctx, Tips& out) {
+  const std::optional<double> total = ctx.metrics().total_ms;
+  for (const NodeMetrics& m : ctx.nodes()) {
+    if (m.node->node_type != "Nested Loop" || !m.executed || !total || *total <= 0) continue;
+    const NodeMetrics* inner = Child(ctx, m, "Inner");
+    if (inner == nullptr || !inner->loops || *inner->loops < kMinLoops || !inner->inclusive_ms ||
+        *inner->inclusive_ms < kMinShare * *total) {
+      continue;
+    }
+    const int scan_id = FirstRelationNode(ctx.metrics(), inner->id);
+    const NodeMetrics* scan = scan_id >= 0 ? &ctx.nodes()[scan_id] : nullptr;
+    std::string message = m.label + " ran its inner side (" + (scan ? scan->label : inner->label) +
+                          ") " + Rows(*inner->loops) + " times, " +
+                          FormatMillis(*inner->inclusive_ms) + " in total.";
+    message += Advice(m, scan);
+    message += OuterNote(Child(ctx, m, "Outer"));
+    message += " To compare, run it with SET enable_nestloop = off.";
+    out.push_back(ctx.Make("nested_loop_many_loops", m.id, std::move(message),
+                           kSavingShare * *inner->inclusive_ms));
+  }
+}
+
+}  // namespace planbot::analyzer::tips
