@@ -1,11 +1,15 @@
 #include "bot/cli_offline.h"
 
-#include <fstream>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
-#include <iterator>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "analyzer/plan_parse.h"
+#include "analyzer/sql.h"
 #include "analyzer/render_text.h"
 
 namespace planbot::bot {
@@ -18,13 +22,24 @@ Result<std::string> ReadInput(const std::string& path) {
   if (path == "-") {
     std::ostringstream ss;
     ss << std::cin.rdbuf();
-    return ss.str();
+    return std::move(ss).str();
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError("unreadable", "cannot read " + path);
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return MakeError("unreadable", "cannot read " + path);
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return MakeError("unreadable", "cannot read " + path + ": " + std::strerror(errno));
+  std::string data;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+  bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) return MakeError("unreadable", "cannot read " + path);
   return data;
+}
+
+std::string ErrorLine(const Error& e) {
+  std::string line = e.message;
+  if (e.position > 0) line += " (at byte " + std::to_string(e.position) + ")";
+  return line;
 }
 
 bool IsBlank(const std::string& s) {
@@ -57,9 +72,42 @@ int RunRender(const RenderArgs& args, std::ostream& out, std::ostream& err) {
   return kBadInput;
 }
 
-int RunNormalize(const std::string&, std::ostream&, std::ostream& err) {
-  err << "planbot normalize: unavailable\n";
-  return kBadInput;
+int RunNormalize(const std::string& sql_arg, std::ostream& out, std::ostream& err) {
+  std::string sql = sql_arg;
+  if (sql_arg == "-") {
+    auto input = ReadInput("-");
+    if (!input) {
+      err << "planbot normalize: " << input.error().message << "\n";
+      return kBadInput;
+    }
+    sql = std::move(*input);
+  }
+  auto statements = analyzer::ParseStatements(sql);
+  if (!statements) {
+    err << "planbot normalize: " << ErrorLine(statements.error()) << "\n";
+    return kBadInput;
+  }
+  if (statements->empty()) {
+    err << "planbot normalize: no SQL statement in the input\n";
+    return kBadInput;
+  }
+  auto normalized = analyzer::Normalize(sql);
+  auto fingerprint = analyzer::Fingerprint(sql);
+  if (!normalized || !fingerprint) {
+    const Error& e = !normalized ? normalized.error() : fingerprint.error();
+    err << "planbot normalize: " << ErrorLine(e) << "\n";
+    return kBadInput;
+  }
+  nlohmann::ordered_json doc = {{"normalized", *normalized},
+                                {"fingerprint", *fingerprint},
+                                {"statements", nlohmann::ordered_json::array()}};
+  for (const analyzer::SqlStatement& st : *statements) {
+    nlohmann::ordered_json item = {{"kind", st.kind}};
+    if (!st.detail.empty()) item["detail"] = st.detail;
+    doc["statements"].push_back(std::move(item));
+  }
+  out << doc.dump() << "\n";
+  return 0;
 }
 
 }  // namespace planbot::bot

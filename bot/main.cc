@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "bot/cli_offline.h"
 #include "bot/version.h"
@@ -29,10 +30,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(512, 1 << 20));
   render_cmd->add_option("file", render.path, "EXPLAIN JSON file, or - for stdin (default)");
 
-  std::string sql = "-";
+  std::vector<std::string> sql_words;
   auto* normalize_cmd = app.add_subcommand(
       "normalize", "Print the normalized SQL, its fingerprint and statement kinds as JSON");
-  normalize_cmd->add_option("sql", sql, "SQL text, or - for stdin (default)");
+  normalize_cmd->add_option("sql", sql_words, "SQL text, or - for stdin (default)");
 
   try {
     app.parse(argc, argv);
@@ -44,10 +45,17 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
+      what = std::string("unknown command ") + argv[1];
+    }
     std::cerr << "planbot: " << what << " (see planbot --help)\n";
     return kUsageError;
   }
   if (*render_cmd) return planbot::bot::RunRender(render, std::cout, std::cerr);
-  if (*normalize_cmd) return planbot::bot::RunNormalize(sql, std::cout, std::cerr);
+  if (*normalize_cmd) {
+    std::string sql;
+    for (const std::string& w : sql_words) sql += (sql.empty() ? "" : " ") + w;
+    return planbot::bot::RunNormalize(sql.empty() ? "-" : sql, std::cout, std::cerr);
+  }
   return kUsageError;
 }
