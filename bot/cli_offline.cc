@@ -32,7 +32,8 @@ Result<std::string> ReadInput(const std::string& path) {
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
   bool failed = std::ferror(f) != 0;
   std::fclose(f);
-  if (failed) return MakeError("unreadable", "cannot read " + path);
+  int read_errno = errno;
+  if (failed) return MakeError("unreadable", "cannot read " + path + ": " + std::strerror(read_errno));
   return data;
 }
 
