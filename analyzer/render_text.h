@@ -14,6 +14,12 @@
 
 namespace planbot::analyzer {
 
-std::string RenderText(const Explain& explain);
+struct RenderOptions {
+  // PostgreSQL's server_version_num when known (e.g. 150004), 0 if not. Only needed where the
+  // JSON is the same but the text differs: PostgreSQL 16 labels I/O timings "shared/local".
+  int server_version_num = 0;
+};
+
+std::string RenderText(const Explain& explain, const RenderOptions& options = {});
 
 }  // namespace planbot::analyzer

@@ -1,18 +1,61 @@
-// planbot: the composition root. Parses the command line and hands each subcommand its part.
+// planbot: the composition root. Parses the command line (CLI11) and hands each subcommand its
+// part. Usage errors print one line and exit with 2.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
+#include <vector>
 
+#include "bot/cli_offline.h"
 #include "bot/version.h"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"planbot: metadata-only EXPLAIN analysis for PostgreSQL", "planbot"};
   app.set_version_flag("--version", std::string("planbot ") + planbot::bot::Version());
   app.require_subcommand(1);
+
+  planbot::bot::RenderArgs render;
+  auto* render_cmd = app.add_subcommand(
+      "render", "Print EXPLAIN (FORMAT JSON) output as PostgreSQL's text EXPLAIN, a summary, "
+                "or planbot's analysis as JSON");
+  render_cmd->add_option("--format", render.format, "text (default), summary or json")
+      ->check(CLI::IsMember({"text", "summary", "json"}));
+  render_cmd->add_option("--block-size", render.block_size,
+                         "block size in bytes for byte figures (default 8192)")
+      ->check(CLI::Range(512, 1 << 20));
+  render_cmd->add_option("file", render.path, "EXPLAIN JSON file, or - for stdin (default)");
+
+  std::vector<std::string> sql_words;
+  auto* normalize_cmd = app.add_subcommand(
+      "normalize", "Print the normalized SQL, its fingerprint and statement kinds as JSON");
+  normalize_cmd->add_option("sql", sql_words, "SQL text, or - for stdin (default)");
+
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
+      what = std::string("unknown command ") + argv[1];
+    }
+    std::cerr << "planbot: " << what << " (see planbot --help)\n";
+    return kUsageError;
   }
-  return 0;
+  if (*render_cmd) return planbot::bot::RunRender(render, std::cout, std::cerr);
+  if (*normalize_cmd) {
+    std::string sql;
+    for (const std::string& w : sql_words) sql += (sql.empty() ? "" : " ") + w;
+    return planbot::bot::RunNormalize(sql.empty() ? "-" : sql, std::cout, std::cerr);
+  }
+  return kUsageError;
 }

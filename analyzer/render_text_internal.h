@@ -1,0 +1,22 @@
+// Pieces of the text renderer shared by render_text_node.cc and render_text.cc. Internal.
+#pragma once
+
+#include "analyzer/plan_model.h"
+#include "analyzer/render_text.h"
+#include "analyzer/text_out.h"
+
+namespace planbot::analyzer::render {
+
+struct Context {
+  TextOut& out;
+  RenderOptions options;
+  bool verbose = false;  // VERBOSE was given (inferred from the fields present)
+};
+
+void Node(Context& ctx, const PlanNode& node);
+void BufferUsage(Context& ctx, const Buffers& b);
+void WalUsage(Context& ctx, const Wal& w);
+void JitInfo(Context& ctx, const Jit& jit);
+bool BuffersNonZero(const Buffers& b);
+
+}  // namespace planbot::analyzer::render

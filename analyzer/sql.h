@@ -1,0 +1,65 @@
+// SQL checks with PostgreSQL's own parser (libpg_query): splitting a text into statements,
+// classifying each statement, normalizing and fingerprinting.
+//
+// The bot refuses everything but one statement of an allowed kind before anything reaches the
+// database, so splitting is done by the real parser (never by searching for ';'): `$$;$$` bodies,
+// strings and comments holding ';', and empty statements (`select 1;;`) come out right.
+// libpg_query types never leave the analyzer; callers see only the values below.
+//
+// What can fail:
+// - "syntax_error": the text does not parse. `message` is the parser's (e.g. `syntax error at or
+//   near "selec"`) and may quote a token of the input, which can be a literal: treat it like the
+//   SQL text itself when storing it. `position` is the 1-based byte offset of the error, 0 if
+//   unknown. A NUL byte in the text is a syntax error too (C strings would cut the text there).
+// - ParseSingleStatement only: "empty" (no statement) and "multiple_statements".
+//
+// Thread-safety: every function may be called from any thread concurrently (libpg_query keeps
+// its memory per thread).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace planbot::analyzer {
+
+struct SqlStatement {
+  // Lower-case snake name of the statement type, e.g. "select", "create_index", "set", "drop";
+  // "other" for statement types without a name of their own. See sql_kind.cc for the full table.
+  std::string kind;
+  // Kind-specific: the GUC name for set/show/alter_system ("statement_timeout", "role",
+  // "session_authorization", "all" for RESET ALL); the extension for create_extension; the object
+  // type for drop, comment, alter_other and create_other ("index", "materialized_view", ...);
+  // "procedure" for CREATE PROCEDURE; the command for transaction ("begin", "commit", ...); the
+  // node name for other ("reassign_owned"). Otherwise "".
+  std::string detail;
+  // The statement's text as split by the parser, original bytes, without the trailing ';' and
+  // without surrounding whitespace (comments are kept).
+  std::string text;
+  // Byte offset of `text` in the input.
+  int location = 0;
+  // Every function called anywhere in the statement (FuncCall nodes, incl. CALL), as the parser
+  // folded it ("schema.name" when qualified), deduplicated, in first-seen order. SQL-syntax
+  // functions appear under their catalog name (EXTRACT -> "pg_catalog.extract"). Function bodies
+  // ($$...$$, DO blocks) are strings and are not looked into.
+  std::vector<std::string> functions;
+};
+
+// Parses and splits with the real parser; empty statements (";;", comments only) are not
+// statements, so an empty or comment-only text gives an empty vector.
+Result<std::vector<SqlStatement>> ParseStatements(std::string_view sql);
+
+// Exactly one statement: errors "empty" ("no SQL statement") and "multiple_statements"
+// ("N statements; send one at a time") besides "syntax_error".
+Result<SqlStatement> ParseSingleStatement(std::string_view sql);
+
+// pg_query_normalize: constants become $1, $2, ... (numbered after any existing parameter).
+Result<std::string> Normalize(std::string_view sql);
+
+// pg_query_fingerprint: 16 lower-case hex characters; equal for queries that differ only in
+// constants (also in the length of IN lists) and in aliases of the select list.
+Result<std::string> Fingerprint(std::string_view sql);
+
+}  // namespace planbot::analyzer

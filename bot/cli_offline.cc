@@ -1,0 +1,114 @@
+#include "bot/cli_offline.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "analyzer/plan_parse.h"
+#include "analyzer/sql.h"
+#include "analyzer/render_text.h"
+
+namespace planbot::bot {
+namespace {
+
+constexpr int kBadInput = 2;
+
+// Reads all of `path` ("-" = stdin). Errors name the file.
+Result<std::string> ReadInput(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return std::move(ss).str();
+  }
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return MakeError("unreadable", "cannot read " + path + ": " + std::strerror(errno));
+  std::string data;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+  bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  int read_errno = errno;
+  if (failed) return MakeError("unreadable", "cannot read " + path + ": " + std::strerror(read_errno));
+  return data;
+}
+
+std::string ErrorLine(const Error& e) {
+  std::string line = e.message;
+  if (e.position > 0) line += " (at byte " + std::to_string(e.position) + ")";
+  return line;
+}
+
+bool IsBlank(const std::string& s) {
+  return s.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+}  // namespace
+
+int RunRender(const RenderArgs& args, std::ostream& out, std::ostream& err) {
+  auto input = ReadInput(args.path);
+  if (!input) {
+    err << "planbot render: " << input.error().message << "\n";
+    return kBadInput;
+  }
+  std::string name = args.path == "-" ? "stdin" : args.path;
+  if (IsBlank(*input)) {
+    err << "planbot render: " << name << " is empty; expected EXPLAIN (FORMAT JSON) output\n";
+    return kBadInput;
+  }
+  auto explain = analyzer::ParseExplainJson(*input);
+  if (!explain) {
+    err << "planbot render: " << name << ": " << explain.error().message << "\n";
+    return kBadInput;
+  }
+  if (args.format == "text") {
+    out << analyzer::RenderText(*explain);
+    return 0;
+  }
+  err << "planbot render: unknown format " << args.format << "\n";
+  return kBadInput;
+}
+
+int RunNormalize(const std::string& sql_arg, std::ostream& out, std::ostream& err) {
+  std::string sql = sql_arg;
+  if (sql_arg == "-") {
+    auto input = ReadInput("-");
+    if (!input) {
+      err << "planbot normalize: " << input.error().message << "\n";
+      return kBadInput;
+    }
+    sql = std::move(*input);
+  }
+  auto statements = analyzer::ParseStatements(sql);
+  if (!statements) {
+    err << "planbot normalize: " << ErrorLine(statements.error()) << "\n";
+    return kBadInput;
+  }
+  if (statements->empty()) {
+    err << "planbot normalize: no SQL statement in the input\n";
+    return kBadInput;
+  }
+  auto normalized = analyzer::Normalize(sql);
+  auto fingerprint = analyzer::Fingerprint(sql);
+  if (!normalized || !fingerprint) {
+    const Error& e = !normalized ? normalized.error() : fingerprint.error();
+    err << "planbot normalize: " << ErrorLine(e) << "\n";
+    return kBadInput;
+  }
+  nlohmann::ordered_json doc = {{"normalized", *normalized},
+                                {"fingerprint", *fingerprint},
+                                {"statements", nlohmann::ordered_json::array()}};
+  for (const analyzer::SqlStatement& st : *statements) {
+    nlohmann::ordered_json item = {{"kind", st.kind}};
+    if (!st.detail.empty()) item["detail"] = st.detail;
+    doc["statements"].push_back(std::move(item));
+  }
+  out << doc.dump() << "\n";
+  return 0;
+}
+
+}  // namespace planbot::bot
