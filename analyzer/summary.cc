@@ -225,7 +225,7 @@ std::string SummaryToText(const Summary& s) {
     AddLine(text, "Planning buffers: " + BuffersText(*s.planning_buffers, s.block_size));
   }
   if (s.io.any()) AddLine(text, "I/O time: " + IoText(s.io));
-  if (s.wal) {
+  if (s.wal && (s.wal->records > 0 || s.wal->fpi > 0 || s.wal->bytes > 0)) {
     AddLine(text, "WAL: " + FormatCount(s.wal->records) + " records, " + FormatCount(s.wal->fpi) +
                       " full-page images, " + FormatBytes(static_cast<double>(s.wal->bytes)));
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "analyzer/condition_columns.h"
 #include "analyzer/human_format.h"
 
 namespace planbot::analyzer::tips {
@@ -76,6 +77,28 @@ std::string RelationSql(const PlanNode& node) {
   return name;
 }
 
+std::vector<std::string> JoinColumnsOf(const PlanNode& scan,
+                                       const std::vector<std::string>& conditions) {
+  const std::string alias = scan.alias.value_or(scan.relation_name.value_or(""));
+  auto mine = [&](const ColumnRef& ref, const ColumnRef& other) {
+    if (!ref.qualifier.empty()) return ref.qualifier == alias;
+    return !other.qualifier.empty() && other.qualifier != alias;
+  };
+  std::vector<std::string> columns;
+  for (const std::string& condition : conditions) {
+    for (const Comparison& c : ExtractComparisons(condition)) {
+      if (!c.other || c.kind != ComparisonKind::kEquality) continue;
+      const ColumnRef* ref = mine(c.column, *c.other)   ? &c.column
+                             : mine(*c.other, c.column) ? &*c.other
+                                                        : nullptr;
+      if (ref && std::find(columns.begin(), columns.end(), ref->column) == columns.end()) {
+        columns.push_back(ref->column);
+      }
+    }
+  }
+  return columns;
+}
+
 std::vector<std::string> RelationsBelow(const PlanMetrics& metrics, int id, size_t limit) {
   std::vector<std::string> out;
   std::vector<int> stack{id};
@@ -115,8 +138,9 @@ std::string RowsWithNoun(double rows) {
 std::string Percent(double share) {
   const double v = share * 100;
   char buf[32];
-  if (v >= 99.95) return "100%";
-  std::snprintf(buf, sizeof buf, (v < 10 || v >= 99) ? "%.1f%%" : "%.0f%%", v);
+  // One decimal where rounding would hide the difference: 2.5%, 99.6% (not 100%).
+  const bool fine = v < 10 || (v >= 99 && v < 99.95);
+  std::snprintf(buf, sizeof buf, fine ? "%.1f%%" : "%.0f%%", v);
   return buf;
 }
 

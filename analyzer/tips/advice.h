@@ -37,6 +37,13 @@ std::string RelationSql(const PlanNode& node);
 // Identifier quoting as PostgreSQL does for names that are not plain lower-case words.
 std::string QuoteName(const std::string& name);
 
+// Columns of `scan`'s relation that `conditions` compare for equality with another relation's
+// columns (join conditions, nested-loop parameters): qualified with the scan's alias, or
+// unqualified against a column qualified with another alias (as EXPLAIN prints a scan's own
+// columns without VERBOSE).
+std::vector<std::string> JoinColumnsOf(const PlanNode& scan,
+                                       const std::vector<std::string>& conditions);
+
 // The distinct relations read in the subtree of node `id`, in preorder, at most `limit`.
 std::vector<std::string> RelationsBelow(const PlanMetrics& metrics, int id, size_t limit);
 
@@ -53,7 +60,7 @@ std::string Rows(double rows);
 // "1 row", "12,000 rows".
 std::string RowsWithNoun(double rows);
 
-// "99.6%" (one decimal below 10%, none above 99.5% is "100%").
+// "2.5%", "45%", "99.6%", "100%", "200%": one decimal below 10% and between 99% and 99.95%.
 std::string Percent(double share);
 
 // "12×", "1.5×", "3,400×".

@@ -1,6 +1,5 @@
 // hash_spill: the hash table of a Hash Join did not fit in memory and was split into batches,
 // writing both join inputs to temporary files.
-#include <algorithm>
 #include <string>
 
 #include "analyzer/human_format.h"

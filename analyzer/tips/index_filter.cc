@@ -1,6 +1,8 @@
 // index_filter: an index or bitmap scan whose Filter discards most of the rows the index found,
 // i.e. the index covers only part of the condition.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "analyzer/condition_columns.h"
 #include "analyzer/tips/advice.h"
@@ -19,10 +21,17 @@ bool IsIndexScan(const PlanNode& node) {
 
 // Equality columns of both conditions first, then ranges: the order a B-tree wants them.
 std::string SuggestedColumns(const PlanNode& node) {
-  std::string condition = *node.filter;
   const std::optional<std::string>& index = node.index_cond ? node.index_cond : node.recheck_cond;
-  if (index) condition = "(" + *index + ") AND (" + condition + ")";
-  return JoinList(IndexCandidateColumns(condition));
+  std::vector<std::string> columns;
+  if (index) columns = JoinColumnsOf(node, {*index});
+  const std::string condition =
+      index ? "(" + *index + ") AND (" + *node.filter + ")" : *node.filter;
+  for (const std::string& column : IndexCandidateColumns(condition)) {
+    if (std::find(columns.begin(), columns.end(), column) == columns.end()) {
+      columns.push_back(column);
+    }
+  }
+  return JoinList(columns);
 }
 
 }  // namespace

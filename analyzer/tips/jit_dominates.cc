@@ -1,4 +1,5 @@
 // jit_dominates: JIT compilation took most of the execution time.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>

@@ -1,6 +1,5 @@
 // lossy_bitmap: a Bitmap Heap Scan whose bitmap outgrew work_mem and degraded to whole pages,
 // so every row on those pages had to be rechecked.
-#include <algorithm>
 #include <string>
 
 #include "analyzer/tips/advice.h"

@@ -1,9 +1,7 @@
 // nested_loop_many_loops: a Nested Loop that ran its inner side thousands of times, and those
 // repetitions take a meaningful part of the statement.
-#include <algorithm>
 #include <string>
 
-#include "analyzer/condition_columns.h"
 #include "analyzer/human_format.h"
 #include "analyzer/tips/advice.h"
 #include "analyzer/tips/rules.h"
@@ -23,32 +21,16 @@ const NodeMetrics* Child(const TipContext& ctx, const NodeMetrics& m, const char
   return nullptr;
 }
 
-// Columns of the inner relation that the join compares with the outer side.
-std::vector<std::string> JoinColumns(const PlanNode& scan, const PlanNode& loop) {
-  const std::string alias = scan.alias.value_or(scan.relation_name.value_or(""));
-  auto inner = [&](const ColumnRef& ref) {
-    return ref.qualifier.empty() || ref.qualifier == alias;
-  };
-  std::vector<std::string> columns;
-  for (const auto* cond : {&scan.index_cond, &scan.filter, &loop.join_filter}) {
-    if (!*cond) continue;
-    for (const Comparison& c : ExtractComparisons(**cond)) {
-      if (!c.other) continue;
-      const ColumnRef* ref = inner(c.column) ? &c.column : inner(*c.other) ? &*c.other : nullptr;
-      if (ref && std::find(columns.begin(), columns.end(), ref->column) == columns.end()) {
-        columns.push_back(ref->column);
-      }
-    }
-  }
-  return columns;
-}
-
 std::string Advice(const NodeMetrics& loop, const NodeMetrics* scan) {
   if (scan == nullptr) return " Check that the inner side can use an index for the join condition.";
   const PlanNode& node = *scan->node;
   const std::string relation = RelationSql(node);
   if (node.node_type == "Seq Scan") {
-    const std::vector<std::string> columns = JoinColumns(node, *loop.node);
+    std::vector<std::string> conditions;
+    for (const auto* cond : {&node.index_cond, &node.filter, &loop.node->join_filter}) {
+      if (*cond) conditions.push_back(**cond);
+    }
+    const std::vector<std::string> columns = JoinColumnsOf(node, conditions);
     if (columns.empty()) {
       return " Each loop scans " + relation + " sequentially: index its join columns.";
     }

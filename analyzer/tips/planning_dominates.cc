@@ -1,4 +1,5 @@
 // planning_dominates: planning took longer than execution.
+#include <algorithm>
 #include <string>
 
 #include "analyzer/human_format.h"

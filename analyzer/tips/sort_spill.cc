@@ -1,5 +1,6 @@
 // sort_spill: a Sort (or Incremental Sort) that did not fit in work_mem and sorted on disk.
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "analyzer/human_format.h"
@@ -34,6 +35,54 @@ double PeakDiskKb(const PlanNode& node) {
   return kb;
 }
 
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool PlainIdentifier(const std::string& part) {
+  if (part.size() >= 2 && part.front() == '"' && part.back() == '"') return true;
+  if (part.empty() || std::isdigit(static_cast<unsigned char>(part[0]))) return false;
+  return std::all_of(part.begin(), part.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+  });
+}
+
+// A Sort Key as an index column: "orders.amount" -> "amount", "o.created_at DESC" ->
+// "created_at DESC". Empty for expressions, which are left to the reader.
+std::string IndexColumn(std::string key) {
+  std::string suffix;
+  for (const char* tail : {" NULLS FIRST", " NULLS LAST", " DESC"}) {
+    if (EndsWith(key, tail)) {
+      suffix = tail + suffix;
+      key.resize(key.size() - std::string(tail).size());
+    }
+  }
+  const size_t dot = key.rfind('.');
+  const std::string column = dot == std::string::npos ? key : key.substr(dot + 1);
+  const std::string qualifier = dot == std::string::npos ? "" : key.substr(0, dot);
+  if (!PlainIdentifier(column) || (!qualifier.empty() && !PlainIdentifier(qualifier))) return "";
+  return column + suffix;
+}
+
+// Where the sort's input comes from one relation and its keys are columns, the index to create.
+std::string IndexAdvice(const TipContext& ctx, const NodeMetrics& m) {
+  const PlanNode& node = *m.node;
+  if (node.sort_key.empty()) return "";
+  const std::vector<std::string> relations = RelationsBelow(ctx.metrics(), m.id, 2);
+  std::vector<std::string> columns;
+  for (const std::string& key : node.sort_key) columns.push_back(IndexColumn(key));
+  const bool plain =
+      std::none_of(columns.begin(), columns.end(), [](const std::string& c) { return c.empty(); });
+  if (relations.size() != 1 || !plain) {
+    return " An index that returns rows already ordered by " + JoinList(node.sort_key) +
+           " would avoid the sort.";
+  }
+  return " An index that returns rows in this order would avoid the sort: CREATE INDEX ON " +
+         relations[0] + " (" + JoinList(columns) + ");";
+}
+
 }  // namespace
 
 void SortSpillTips(const TipContext& ctx, Tips& out) {
@@ -49,10 +98,7 @@ void SortSpillTips(const TipContext& ctx, Tips& out) {
                           ". Give this query more sort memory: SET work_mem = '" + setting +
                           "'; (per sort and per process, so prefer SET LOCAL or a role setting "
                           "over a server-wide change).";
-    if (!node.sort_key.empty()) {
-      message += " An index that returns rows already ordered by " + JoinList(node.sort_key) +
-                 " would avoid the sort.";
-    }
+    message += IndexAdvice(ctx, m);
     out.push_back(ctx.Make("sort_spill", m.id, std::move(message),
                            kSavingShare * m.exclusive_ms.value_or(0)));
   }

@@ -33,7 +33,8 @@ TEST_CASE("sort_spill suggests work_mem from the disk space used") {
         "Sort spilled 43.9 MiB to disk (external merge) because it did not fit in memory "
         "(work_mem is 4MB). Give this query more sort memory: SET work_mem = '128MB'; (per sort "
         "and per process, so prefer SET LOCAL or a role setting over a server-wide change). An "
-        "index that returns rows already ordered by created_at DESC would avoid the sort.");
+        "index that returns rows in this order would avoid the sort: CREATE INDEX ON orders "
+        "(created_at DESC);");
   CHECK(tip->saving_ms == doctest::Approx(150));
   CHECK(tip->severity == Severity::kHigh);
 }
@@ -54,6 +55,19 @@ TEST_CASE("sort_spill uses the largest spill of any parallel worker") {
   REQUIRE(tip);
   CHECK(Contains(tip->message, "spilled 586 MiB to disk"));
   CHECK(Contains(tip->message, "SET work_mem = '2GB'"));
+}
+
+TEST_CASE("sort_spill names the sort key when it is not a plain column") {
+  ExplainQuery q = SortPlan(Stats("external merge", 45000, "Disk"), "");
+  q.plan.sort_key = {"(lower(o.name))", "o.id"};
+  const std::optional<Tip> tip = FindTip(TipsFor(q), "sort_spill");
+  REQUIRE(tip);
+  CHECK(Contains(tip->message,
+                 "An index that returns rows already ordered by (lower(o.name)), "
+                 "o.id would avoid the sort."));
+  q.plan.sort_key = {"o.created_at DESC NULLS LAST", "o.\"Id\""};
+  CHECK(Contains(FindTip(TipsFor(q), "sort_spill")->message,
+                 "CREATE INDEX ON orders (created_at DESC NULLS LAST, \"Id\");"));
 }
 
 TEST_CASE("sort_spill stays quiet for in-memory sorts") {
