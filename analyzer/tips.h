@@ -9,8 +9,8 @@
 //   high   — at least 20%, medium — at least 5%, low — less, or not estimable;
 // a rule may fix its severity when no saving can be estimated (large_result is "medium").
 //
-// Rules that need ANALYZE figures do not fire on plan-only EXPLAIN output; no rule fails on
-// missing figures. Pure functions, no failure modes; thread-safe.
+// Rules that need ANALYZE figures do not fire on plan-only EXPLAIN output (only large_result
+// reads estimates); no rule fails on missing figures. Pure functions, no failure modes; thread-safe.
 #pragma once
 
 #include <cstddef>

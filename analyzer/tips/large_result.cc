@@ -8,7 +8,7 @@
 namespace planbot::analyzer::tips {
 namespace {
 
-constexpr double kMinRows = 10000;  // rows returned by the root over all loops
+constexpr double kMinRows = 10000;  // rows the root returned over all loops (or is estimated to)
 // Transfer and client time are not in Execution Time, so no saving is estimated; the tip is
 // worth a look whatever the timings say.
 constexpr Severity kSeverity = Severity::kMedium;
@@ -17,13 +17,17 @@ constexpr Severity kSeverity = Severity::kMedium;
 
 void LargeResultTips(const TipContext& ctx, Tips& out) {
   const NodeMetrics& root = ctx.nodes().front();
-  if (!root.actual_rows_total || *root.actual_rows_total < kMinRows) return;
+  // With ANALYZE the rows it returned; a plan-only EXPLAIN has the planner's estimate.
+  const bool executed = root.actual_rows_total.has_value();
+  const double rows = executed ? *root.actual_rows_total : root.planned_rows_total.value_or(0);
+  if (rows < kMinRows) return;
   const bool limited =
       std::any_of(ctx.nodes().begin(), ctx.nodes().end(),
                   [](const NodeMetrics& m) { return m.node->node_type == "Limit"; });
   if (limited) return;
   std::string message =
-      "The statement returned " + Rows(*root.actual_rows_total) +
+      (executed ? "The statement returned " + Rows(rows)
+                : "The statement is expected to return about " + Rows(rows)) +
       " rows. If the client shows or uses only some of them, add LIMIT with keyset pagination "
       "(WHERE id > last_seen_id ORDER BY id LIMIT 100); if it summarizes them, aggregate in SQL "
       "(GROUP BY, count, sum) so the rows never leave the server.";

@@ -3,7 +3,8 @@
 //
 // A rule must not fail: figures it needs may be absent (plan-only EXPLAIN, TIMING OFF, older
 // PostgreSQL), and then it simply does not fire. Rules keep their thresholds as named constants
-// at the top of their file, documented in docs/tips.md. Thread-safe (pure functions).
+// at the top of their file, documented in docs/tips.md. A TipContext borrows the query and its
+// metrics for the duration of ComputeTips. Thread-safe (pure functions).
 #pragma once
 
 #include <optional>

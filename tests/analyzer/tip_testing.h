@@ -1,4 +1,5 @@
-// Helpers for tip tests: compute the tips of a query and pick one by code. Test code only.
+// Helpers for tip tests: compute the tips of a query and pick one by code. Test code only;
+// plain values (FindTip returns a copy), no failure modes beyond doctest checks.
 #pragma once
 
 #include <doctest/doctest.h>

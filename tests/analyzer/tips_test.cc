@@ -76,10 +76,15 @@ TEST_CASE("Severity is the share of the statement's time a tip saves") {
   CHECK(std::string(SeverityName(Severity::kMedium)) == "medium");
 }
 
-TEST_CASE("No rule fires, or fails, on a plan without ANALYZE") {
-  const ExplainQuery q = PlanOnly();
-  CHECK(TipsFor(q).empty());
+TEST_CASE("No rule fails on a plan without ANALYZE; only large_result reads estimates") {
+  CHECK(TipsFor(PlanOnly()).empty());
   CHECK(TipsFor(Query(Node("Result"))).empty());
+  ExplainQuery big = PlanOnly();
+  big.plan.plan_rows = N(250000);
+  const std::vector<Tip> tips = TipsFor(big);
+  REQUIRE(tips.size() == 1);
+  CHECK(tips[0].code == "large_result");
+  CHECK(Contains(tips[0].message, "The statement is expected to return about 250,000 rows."));
 }
 
 TEST_CASE("Rules that need timing stay quiet with TIMING OFF, the others still fire") {
