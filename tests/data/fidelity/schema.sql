@@ -6,14 +6,14 @@
 -- table that a `buffers` entry scans stays below shared_buffers / 4 (bigger tables are read
 -- through a ring buffer, which makes hit/read counts depend on what ran before).
 --
--- Rules that keep the corpus deterministic (see check_determinism.sh):
+-- Rules that keep the corpus deterministic (see check_determinism.py):
 --   * autovacuum is off on every table: a vacuum or analyze between the two runs of a pair would
 --     change relpages/reltuples and therefore estimates;
 --   * statistics are gathered with a statistics target high enough that ANALYZE reads every row
 --     (it samples 300 * target rows), so they do not depend on ANALYZE's random sample;
---   * tables that DML entries change (accounts, transfers, account_audit, inventory, shipments)
---     are never read by the other entries, and have a fillfactor that leaves room for HOT updates,
---     so rolled-back updates do not grow them.
+--   * the tables that DML entries change (accounts, transfers, account_audit, inventory,
+--     shipments, notes, notes_log) are read by no other entry, and those that are updated have a
+--     fillfactor that leaves room for HOT updates, so rolled-back updates do not grow them.
 --
 -- Load with: psql -X -v ON_ERROR_STOP=1 -f schema.sql  (the test harness splits it into statements)
 
@@ -222,6 +222,19 @@ SELECT i, 1 + i % 200, (i * 7919) % 10000, NULL FROM generate_series(1, 50000) A
 
 CREATE INDEX sensor_readings_sensor_reading_idx ON sensor_readings (sensor_id, reading);
 
+-- Points for nearest-neighbour searches: an index scan with "Order By" on a GiST index.
+CREATE TABLE places (
+  id int PRIMARY KEY,
+  name text NOT NULL,
+  location point NOT NULL
+) WITH (autovacuum_enabled = off);
+
+INSERT INTO places
+SELECT i, 'place ' || i, point((i * 7919) % 1000 / 10.0, (i::bigint * 104729) % 997 / 10.0)
+FROM generate_series(1, 10000) AS i;
+
+CREATE INDEX places_location_idx ON places USING gist (location);
+
 -- Tables for DML entries only --------------------------------------------------------------------
 
 CREATE TABLE accounts (
@@ -331,6 +344,20 @@ SELECT i, i, date '2023-01-01' + (i * 7) % 365,
 FROM generate_series(1, 40000) AS i;
 
 CREATE INDEX shipments_order_id_idx ON shipments (order_id);
+
+-- A rule: EXPLAIN of an INSERT into notes prints two plans.
+CREATE TABLE notes (
+  id int PRIMARY KEY,
+  body text NOT NULL
+) WITH (autovacuum_enabled = off);
+
+CREATE TABLE notes_log (
+  note_id int NOT NULL,
+  action text NOT NULL
+) WITH (autovacuum_enabled = off);
+
+CREATE RULE notes_log_insert AS ON INSERT TO notes DO ALSO
+  INSERT INTO notes_log VALUES (NEW.id, 'insert');
 
 -- A function that cannot be inlined, for "Function Scan on customer_orders".
 CREATE FUNCTION customer_orders(cid int) RETURNS SETOF orders LANGUAGE plpgsql STABLE AS $$

@@ -16,9 +16,11 @@
 --       plan              COSTS                 (default output)
 --       plan_verbose      VERBOSE
 --       costs_off         COSTS OFF
+--       plan_buffers      BUFFERS               (planning buffers only; after one warm-up run)
 --       analyze           ANALYZE, TIMING OFF, SUMMARY OFF
 --       analyze_verbose   ANALYZE, TIMING OFF, SUMMARY OFF, VERBOSE
 --       analyze_costs_off ANALYZE, TIMING OFF, SUMMARY OFF, COSTS OFF
+--       analyze_timing    ANALYZE               (compared with every n.nnn number masked)
 --       buffers           ANALYZE, TIMING OFF, SUMMARY OFF, BUFFERS (after one warm-up run)
 --       settings          SETTINGS
 --       wal               ANALYZE, TIMING OFF, SUMMARY OFF, WAL (after a CHECKPOINT, per run)
@@ -43,7 +45,7 @@
 -- Scans ------------------------------------------------------------------------------------------
 
 -- name: seq_scan_filter
--- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers, plan_buffers, analyze_timing
 -- expect: Seq Scan
 -- expect_text: Rows Removed by Filter
 SELECT id, name, country FROM customers WHERE name LIKE '%99%' AND is_active;
@@ -107,7 +109,7 @@ WHERE status = 'pending' AND ordered_at < timestamp '2023-01-15' ORDER BY ordere
 SELECT sensor_id, reading FROM sensor_readings WHERE sensor_id BETWEEN 10 AND 60 AND reading < 3000;
 
 -- name: index_only_scan_count
--- modes: plan, analyze, buffers
+-- modes: plan, analyze, buffers, plan_buffers
 -- expect: Aggregate, Index Only Scan
 -- expect_text: Heap Fetches: 0
 SELECT count(*) FROM orders WHERE customer_id BETWEEN 100 AND 4000;
@@ -119,7 +121,7 @@ SELECT count(*) FROM orders WHERE customer_id BETWEEN 100 AND 4000;
 SELECT id, total FROM orders WHERE customer_id BETWEEN 5000 AND 6000;
 
 -- name: bitmap_and
--- modes: plan, plan_verbose, analyze, buffers
+-- modes: plan, plan_verbose, analyze, buffers, plan_buffers
 -- expect: Bitmap Heap Scan, BitmapAnd, Bitmap Index Scan
 SELECT id FROM orders WHERE customer_id BETWEEN 100 AND 300 AND status = 'pending';
 
@@ -160,6 +162,21 @@ SELECT count(*) FROM orders TABLESAMPLE SYSTEM (5) REPEATABLE (42);
 -- expect_text: Sampling: bernoulli
 SELECT id, name FROM customers TABLESAMPLE BERNOULLI (1.5) REPEATABLE (7) WHERE is_active;
 
+-- name: string_escapes
+-- note: JSON escapes quotes, backslashes, tabs and newlines; TEXT splits the newline into two rows.
+-- modes: plan, plan_verbose, costs_off, analyze
+-- expect: Seq Scan
+-- expect_text: O''Brien, Zürich, ☃
+SELECT id FROM customers
+WHERE name IN ('O''Brien', 'say "hi"', 'back\slash', E'tab\there', E'line\nbreak', 'Zürich', 'naïve ☃');
+
+-- name: knn_order_by
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers
+-- expect: Limit, Index Scan
+-- expect_text: Order By
+SELECT id, name, location <-> point '(50,50)' AS distance FROM places
+ORDER BY location <-> point '(50,50)' LIMIT 5;
+
 -- name: quoted_identifiers_index
 -- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers
 -- expect: Index Scan
@@ -176,7 +193,7 @@ WHERE "OI"."order" < 5000 GROUP BY "Line" ORDER BY "Line" DESC;
 -- Joins ------------------------------------------------------------------------------------------
 
 -- name: nested_loop_inner
--- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers, analyze_timing
 -- expect: Nested Loop, Index Scan
 SELECT c.name, o.id, o.total FROM customers c JOIN orders o ON o.customer_id = c.id
 WHERE c.id = 15000;
@@ -212,7 +229,7 @@ WHERE p.id <= 40 AND c.parent_id IS NULL;
 
 -- name: hash_join_inner
 -- setup: SET enable_mergejoin = off; SET enable_nestloop = off
--- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers, analyze_timing
 -- expect: Hash Join, Hash, Seq Scan
 -- expect_text: Hash Cond, Buckets:
 SELECT c.country, o.id, o.total FROM orders o JOIN customers c ON c.id = o.customer_id
@@ -262,15 +279,23 @@ SELECT c.id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.cu
 -- expect_text: Batches:, temp read=
 SELECT count(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id WHERE o.total > 100;
 
+-- name: hash_join_batches_grow
+-- note: the planner expects 500 rows of orders and gets 50000: buckets and batches grow.
+-- setup: SET work_mem = '256kB'; SET enable_mergejoin = off; SET enable_nestloop = off
+-- modes: plan, analyze, analyze_verbose, buffers
+-- expect: Hash Join, Hash
+-- expect_text: (originally
+SELECT count(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id WHERE o.id % 2 = 0;
+
 -- name: join_never_executed
--- modes: plan, analyze, analyze_verbose
+-- modes: plan, analyze, analyze_verbose, analyze_timing
 -- expect: Nested Loop, Bitmap Heap Scan
 -- expect_text: never executed
 SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = 'nobody';
 
 -- name: merge_join_inner
 -- setup: SET enable_hashjoin = off; SET enable_nestloop = off
--- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers, plan_buffers
 -- expect: Merge Join
 -- expect_text: Merge Cond
 SELECT o.id, oi.line_no, oi.qty FROM orders o JOIN order_items oi ON oi.order_id = o.id
@@ -298,6 +323,23 @@ FULL JOIN (SELECT * FROM orders WHERE id < 200) o ON o.customer_id = c.id;
 -- expect_text: Cache Key, Hits:
 SELECT oi.order_id, p.name FROM order_items oi JOIN products p ON p.id = oi.product_id
 WHERE oi.order_id < 1500;
+
+-- name: memoize_evictions
+-- setup: SET work_mem = '64kB'; SET enable_hashjoin = off; SET enable_mergejoin = off
+-- modes: plan, analyze, analyze_verbose
+-- expect: Nested Loop, Memoize
+-- expect_text: Evictions: 3
+SELECT oi.order_id, p.name FROM order_items oi JOIN products p ON p.id = oi.product_id
+WHERE oi.order_id < 5000;
+
+-- name: memoize_binary_lateral
+-- setup: SET enable_hashjoin = off; SET enable_mergejoin = off
+-- modes: plan, plan_verbose, analyze
+-- expect: Nested Loop, Memoize
+-- expect_text: Cache Mode: binary
+SELECT oi.order_id, s.name FROM order_items oi,
+LATERAL (SELECT name FROM products p WHERE p.id = oi.product_id OFFSET 0) s
+WHERE oi.order_id < 300;
 
 -- name: materialize_cross_join
 -- modes: plan, plan_verbose, analyze, analyze_verbose
@@ -330,7 +372,7 @@ GROUP BY c.country, p.category;
 -- Sorting ----------------------------------------------------------------------------------------
 
 -- name: sort_quicksort
--- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers, analyze_timing
 -- expect: Sort, Seq Scan
 -- expect_text: Sort Method: quicksort
 SELECT id, name, price FROM products WHERE price > 450 ORDER BY price DESC, id;
@@ -562,7 +604,7 @@ SELECT id FROM customers UNION ALL SELECT id FROM products ORDER BY 1 LIMIT 10;
 -- CTEs, subqueries, functions, values ------------------------------------------------------------
 
 -- name: recursive_cte
--- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers, analyze_timing
 -- expect: CTE Scan, Recursive Union, WorkTable Scan
 WITH RECURSIVE subtree AS (
   SELECT id, parent_id, 1 AS depth FROM categories WHERE id = 3
@@ -572,7 +614,7 @@ WITH RECURSIVE subtree AS (
 SELECT depth, count(*) FROM subtree GROUP BY depth ORDER BY depth;
 
 -- name: cte_materialized
--- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, analyze_timing
 -- expect: CTE Scan
 -- expect_text: CTE big_spenders
 WITH big_spenders AS MATERIALIZED (
@@ -683,7 +725,7 @@ CREATE TABLE scratch_ctas AS SELECT id, name FROM customers WHERE name LIKE '%77
 -- Partitioning -----------------------------------------------------------------------------------
 
 -- name: partition_prune_plan_time
--- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, buffers, plan_buffers
 -- expect: Aggregate, Append, Seq Scan
 SELECT count(*), sum(amount) FROM events WHERE created_on BETWEEN date '2023-03-10' AND date '2023-04-20';
 
@@ -810,6 +852,15 @@ SELECT count(*) FROM order_items WHERE product_id BETWEEN 10 AND 900;
 -- expect_text: Parallel Append
 SELECT count(*) FROM events WHERE amount > 990;
 
+-- name: parallel_params_evaluated
+-- note: the InitPlan runs in the leader and its value is passed to the workers.
+-- setup: SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0
+-- setup: SET min_parallel_table_scan_size = 0
+-- modes: plan, plan_verbose, costs_off, analyze
+-- expect: Aggregate, Gather, Seq Scan
+-- expect_text: Params Evaluated, InitPlan 1
+SELECT count(*) FROM orders WHERE total > (SELECT max(price) FROM products);
+
 -- name: parallel_gather_merge_sort
 -- setup: SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0
 -- setup: SET min_parallel_table_scan_size = 0
@@ -820,7 +871,7 @@ SELECT order_id, unit_price FROM order_items ORDER BY unit_price DESC, order_id 
 -- Data modification (each run is rolled back) ----------------------------------------------------
 
 -- name: insert_values_triggers
--- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, analyze_timing
 -- expect: ModifyTable, Values Scan
 -- expect_text: Insert on accounts, Trigger accounts_before, Trigger accounts_after, RI_ConstraintTrigger_c
 INSERT INTO accounts (id, customer_id, balance) VALUES (100001, 1, 10), (100002, 2, 9500), (100003, 3, 0);
@@ -858,7 +909,7 @@ WHERE t.account_id = a.id AND t.id <= 100;
 UPDATE shipments SET carrier = upper(carrier) WHERE order_id BETWEEN 100 AND 160;
 
 -- name: delete_cascade
--- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose
+-- modes: plan, plan_verbose, costs_off, analyze, analyze_verbose, analyze_timing
 -- expect: ModifyTable, Index Scan
 -- expect_text: Delete on accounts, RI_ConstraintTrigger_a, Trigger accounts_after
 DELETE FROM accounts WHERE id BETWEEN 501 AND 520;
@@ -888,6 +939,13 @@ ON CONFLICT DO NOTHING;
 INSERT INTO inventory AS i (product_id, warehouse, qty)
 SELECT id, 'north', 10 FROM products WHERE id <= 60
 ON CONFLICT (product_id, warehouse) DO UPDATE SET qty = i.qty + excluded.qty WHERE i.qty < 150;
+
+-- name: rule_two_plans
+-- note: the DO ALSO rule adds a second statement: TEXT separates the plans with an empty line.
+-- modes: plan, plan_verbose, costs_off, analyze
+-- expect: ModifyTable, Result
+-- expect_text: Insert on notes, Insert on notes_log
+INSERT INTO notes VALUES (1, 'first');
 
 -- name: merge
 -- note: the target is a copy made inside the transaction: MERGE inserts into the table it scans.
@@ -933,6 +991,13 @@ DELETE FROM transfers WHERE id <= 300;
 -- expect_text: Settings:, random_page_cost = '1.1'
 SELECT id, name FROM customers WHERE country = 'FR' AND segment = 'smb';
 
+-- name: query_identifier
+-- setup: SET compute_query_id = on
+-- modes: plan_verbose, analyze_verbose
+-- expect: Index Scan
+-- expect_text: Query Identifier:
+SELECT name FROM customers WHERE id = 42;
+
 -- name: settings_search_path
 -- setup: SET search_path = public, pg_catalog; SET enable_hashjoin = off; SET geqo_threshold = 4
 -- modes: settings
@@ -942,7 +1007,7 @@ SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.i
 
 -- name: temp_table_local_buffers
 -- setup: CREATE TEMP TABLE tmp_customers AS SELECT * FROM customers WHERE id <= 5000
--- modes: plan, analyze, buffers
+-- modes: plan, analyze, buffers, plan_buffers
 -- expect: Aggregate, Seq Scan
 -- expect_text: local hit=
 SELECT country, count(*) FROM tmp_customers GROUP BY country;
