@@ -212,10 +212,9 @@ bool RendersEqual(const Entry& entry, const ModeSpec& mode, const PairOutput& pa
     got = MaskTimings(got);
   }
   if (got == expected) return true;
-  FAIL_CHECK(Describe(entry, mode)
-             << ": rendered text differs" << (mode.mask_timings ? " (timings masked as #.###)" : "")
-             << "\n"
-             << UnifiedLineDiff(expected, got));
+  const std::string what = mode.mask_timings ? "rendered text differs (timings masked as #.###)"
+                                             : "rendered text differs";
+  FAIL_CHECK(Describe(entry, mode) << ": " << what << "\n" << UnifiedLineDiff(expected, got));
   return false;
 }
 

@@ -202,7 +202,8 @@ def first_diff(runs):
 
 def load(db):
     admin = [PSQL, "-X", "-q", "-d", "postgres", "-v", "ON_ERROR_STOP=1"]
-    subprocess.run(admin + ["-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)",
+    subprocess.run(admin + ["-c", "SET client_min_messages = warning",
+                            "-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)",
                             "-c", f"CREATE DATABASE {db} TEMPLATE template0 ENCODING 'UTF8' "
                             "LC_COLLATE 'C' LC_CTYPE 'C'"], check=True)
     start = time.time()

@@ -12,8 +12,9 @@
 --   * statistics are gathered with a statistics target high enough that ANALYZE reads every row
 --     (it samples 300 * target rows), so they do not depend on ANALYZE's random sample;
 --   * the tables that DML entries change (accounts, transfers, account_audit, inventory,
---     shipments, notes, notes_log) are read by no other entry, and those that are updated have a
---     fillfactor that leaves room for HOT updates, so rolled-back updates do not grow them.
+--     shipments, notes, notes_log) are used by DML and locking entries only, and those that are
+--     updated have a fillfactor that leaves room for HOT updates, so rolled-back updates do not
+--     grow them.
 --
 -- Load with: psql -X -v ON_ERROR_STOP=1 -f schema.sql  (the test harness splits it into statements)
 

@@ -9,6 +9,7 @@
 --       -- modes: MODE, ...        required; see below
 --       -- expect: TYPE, ...       required; each must be a "Node Type" in the JSON of some mode
 --       -- expect_text: TEXT, ...  optional; each must appear in the TEXT output of some mode
+--                                  (lists are comma-separated, so TEXT cannot hold a comma)
 --       -- setup: SQL             optional, repeatable; run inside each run's transaction
 --       -- note: TEXT             optional; for humans (why a setup or mode choice was made)
 --     The statement follows: every line up to the next `-- name:`, without its final ';'.
@@ -27,12 +28,17 @@
 --   * Each run (JSON or TEXT) is its own transaction: BEGIN; setup; EXPLAIN; ROLLBACK. So setup
 --     SETs and DDL vanish after the run and DML leaves no visible change.
 --
--- Determinism rules (check with check_determinism.py; the reasons are in schema.sql and there):
---   * parallel plans under ANALYZE only where no per-worker figure is printed (non-verbose, no
---     Sort or Hash below Gather, no BUFFERS): workers draw blocks dynamically;
---   * DML under ANALYZE only on the DML-only tables, never with BUFFERS; WAL only on tables made
---     inside the transaction or on DELETEs (which do not move tuples);
---   * JIT is off except in the jit_* entries, which run with TIMING OFF or without ANALYZE.
+-- Determinism rules (check_determinism.py checks them; schema.sql explains the data side):
+--   * the two runs of a pair must print the same figures, so every mode of an entry was checked
+--     to give identical output run after run, on a freshly loaded database and on a used one;
+--   * parallel query is off unless an entry turns it on; parallel plans run under ANALYZE only
+--     where nothing per worker is printed (non-verbose, no Sort, Hash or HashAggregate under the
+--     Gather, no BUFFERS, no Parallel Append): workers draw blocks and partitions dynamically;
+--   * read-only entries never touch the tables that DML entries change (a rolled-back insert
+--     leaves index entries that the next index-only scan visits, then marks dead);
+--   * DML runs under ANALYZE but never with BUFFERS; WAL only on tables created inside the
+--     transaction, or on a DELETE right after a CHECKPOINT (so full-page images repeat);
+--   * timings only in analyze_timing, compared masked; JIT only in jit_plan, without timing.
 --
 -- session: SET jit = off
 -- session: SET max_parallel_workers_per_gather = 0
@@ -41,6 +47,7 @@
 -- session: SET IntervalStyle = 'postgres'
 -- session: SET extra_float_digits = 1
 -- session: SET client_min_messages = warning
+-- session: SET statement_timeout = '60s'
 
 -- Scans ------------------------------------------------------------------------------------------
 
@@ -307,6 +314,20 @@ WHERE o.id < 3000;
 -- expect: Merge Join, Index Scan
 -- expect_text: Merge Left Join
 SELECT c.id, o.id FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE c.id < 1000;
+
+-- name: merge_join_right
+-- setup: SET enable_hashjoin = off; SET enable_nestloop = off
+-- modes: plan, plan_verbose, analyze, analyze_verbose
+-- expect: Merge Join, Sort, Merge Append
+-- expect_text: Merge Right Join
+SELECT c.id, ca.item_count FROM customers c LEFT JOIN carts ca ON ca.customer_id = c.id
+WHERE c.country = 'PL';
+
+-- name: merge_join_anti
+-- modes: plan, plan_verbose, costs_off, analyze, buffers
+-- expect: Merge Join, Index Only Scan
+-- expect_text: Merge Anti Join
+SELECT c.id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id);
 
 -- name: merge_join_full
 -- setup: SET enable_hashjoin = off
@@ -833,6 +854,14 @@ SELECT o.status, oi.qty FROM order_items oi JOIN orders o ON o.id = oi.order_id 
 -- expect: Aggregate, Gather, Index Only Scan
 -- expect_text: Parallel Index Only Scan
 SELECT count(*) FROM orders WHERE customer_id > 100;
+
+-- name: parallel_index_scan
+-- setup: SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0
+-- setup: SET min_parallel_index_scan_size = 0; SET enable_seqscan = off; SET enable_bitmapscan = off
+-- modes: plan, plan_verbose, costs_off, analyze
+-- expect: Aggregate, Gather, Index Scan
+-- expect_text: Parallel Index Scan
+SELECT count(*), sum(qty) FROM order_items WHERE order_id BETWEEN 1000 AND 90000;
 
 -- name: parallel_bitmap_heap_scan
 -- setup: SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0
