@@ -48,7 +48,10 @@ constexpr int kMaxDepth = 64;
 struct Operand {
   enum Kind { kColumn, kFunction, kConst, kOther } kind = kOther;
   ColumnRef ref;
+  bool parameter = false;  // a constant that involves $n or an InitPlan's output
 };
+
+Operand Constant(bool parameter = false) { return Operand{Operand::kConst, {}, parameter}; }
 
 class Parser {
  public:
@@ -101,8 +104,7 @@ class Parser {
       const bool null_test = Peek().text == "NULL";
       ++i_;  // NULL, TRUE, FALSE, UNKNOWN
       if (null_test) {
-        Record(left, negated ? ComparisonKind::kOther : ComparisonKind::kEquality,
-               Operand{Operand::kConst, {}});
+        Record(left, negated ? ComparisonKind::kOther : ComparisonKind::kEquality, Constant());
       }
     }
     return Operand{};
@@ -131,7 +133,9 @@ class Parser {
       return Operand{};
     }
     // Arithmetic and concatenation: constant only if both sides are.
-    if (left.kind == Operand::kConst && right.kind == Operand::kConst) return left;
+    if (left.kind == Operand::kConst && right.kind == Operand::kConst) {
+      return Constant(left.parameter || right.parameter);
+    }
     return Operand{};
   }
 
@@ -184,9 +188,11 @@ class Parser {
     switch (token.type) {
       case Tok::kString:
       case Tok::kNumber:
+        ++i_;
+        return Constant();
       case Tok::kParam:
         ++i_;
-        return Operand{Operand::kConst, {}};
+        return Constant(/*parameter=*/true);
       case Tok::kLParen:
         return Parenthesized();
       case Tok::kIdent:
@@ -202,7 +208,7 @@ class Parser {
         PeekWord("alternatives", 1)) {
       const bool initplan = PeekWord("InitPlan", 1);
       SkipBalanced(Tok::kLParen, Tok::kRParen);
-      return Operand{initplan ? Operand::kConst : Operand::kOther, {}};
+      return initplan ? Constant(/*parameter=*/true) : Operand{};
     }
     if (++depth_ > kMaxDepth) {
       i_ = t_.size();
@@ -227,7 +233,7 @@ class Parser {
     const bool keyword = Peek().type == Tok::kIdent;
     if (keyword && IsConstantKeyword(word)) {
       ++i_;
-      return Operand{Operand::kConst, {}};
+      return Constant();
     }
     if (keyword && word == "CASE") {
       SkipCase();
@@ -261,6 +267,7 @@ class Parser {
     }
     ++i_;  // the opening bracket
     int columns = 0, others = 0;
+    bool parameter = false;
     Operand column;
     std::string args;
     while (Peek().type != close && Peek().type != Tok::kEnd) {
@@ -271,6 +278,7 @@ class Parser {
         ++columns, column = arg;
         args += (args.empty() ? "" : ", ") + arg.ref.column;
       } else if (arg.kind == Operand::kConst) {
+        parameter |= arg.parameter;
         args += (args.empty() ? "" : ", ") + Text(start, i_);
       } else {
         ++others;
@@ -280,7 +288,7 @@ class Parser {
     Expect(close);
     --depth_;
     if (others > 0 || columns > 1) return Operand{};
-    if (columns == 0) return Operand{Operand::kConst, {}};
+    if (columns == 0) return Constant(parameter);
     if (function.empty()) return Operand{};
     column.kind = Operand::kFunction;
     column.ref.expression = function + "(" + args + ")";
@@ -334,11 +342,11 @@ class Parser {
       return o.kind == Operand::kColumn || o.kind == Operand::kFunction;
     };
     if (is_column(left) && right.kind == Operand::kConst) {
-      out_.push_back({left.ref, kind, std::nullopt});
+      out_.push_back({left.ref, kind, std::nullopt, right.parameter});
     } else if (left.kind == Operand::kConst && is_column(right)) {
-      out_.push_back({right.ref, kind, std::nullopt});
+      out_.push_back({right.ref, kind, std::nullopt, left.parameter});
     } else if (is_column(left) && is_column(right)) {
-      out_.push_back({left.ref, kind, right.ref});
+      out_.push_back({left.ref, kind, right.ref, false});
     }
   }
 

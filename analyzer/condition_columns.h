@@ -33,6 +33,9 @@ struct Comparison {
   ComparisonKind kind = ComparisonKind::kOther;
   // Set when compared with another column (a join condition); unset: a constant or parameter.
   std::optional<ColumnRef> other;
+  // The constant involves a parameter ($1) or an InitPlan's output: a value the planner did not
+  // know, so column statistics could not tell how selective the comparison is.
+  bool parameter = false;
 };
 
 // Every comparison of a column (or a function of one column) with a constant, a parameter or

@@ -38,7 +38,8 @@ std::string Advice(const NodeMetrics& loop, const NodeMetrics* scan) {
            JoinList(columns) + "); makes every loop an index lookup.";
   }
   return " Each loop looks up " + relation +
-         " separately; with this many outer rows a Hash Join reading it once is usually cheaper.";
+         " through the index; with this many outer rows a Hash Join reading it once is usually "
+         "cheaper.";
 }
 
 std::string OuterNote(const NodeMetrics* outer) {
@@ -68,6 +69,13 @@ void NestedLoopManyLoopsTips(const TipContext& ctx, Tips& out) {
     std::string message = m.label + " ran its inner side (" + (scan ? scan->label : inner->label) +
                           ") " + Rows(*inner->loops) + " times, " +
                           FormatMillis(*inner->inclusive_ms) + " in total.";
+    const MemoizeStats& cache = inner->node->memoize;
+    if (inner->node->node_type == "Memoize" && cache.present) {
+      message += " Memoize answered " + Rows(static_cast<double>(cache.hits)) +
+                 " of them from its "
+                 "cache (" +
+                 Rows(static_cast<double>(cache.misses)) + " misses).";
+    }
     message += Advice(m, scan);
     message += OuterNote(Child(ctx, m, "Outer"));
     message += " To compare, run it with SET enable_nestloop = off.";

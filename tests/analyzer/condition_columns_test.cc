@@ -50,6 +50,16 @@ TEST_CASE("ExtractComparisons reports join conditions with both columns") {
   CHECK(c[0].kind == ComparisonKind::kEquality);
 }
 
+TEST_CASE("ExtractComparisons marks values unknown at planning time") {
+  const std::vector<Comparison> c =
+      ExtractComparisons("((a = $1) AND (b > (InitPlan 1).col1) AND (c < ($2 + 1)) AND (d = 4))");
+  REQUIRE(c.size() == 4);
+  CHECK(c[0].parameter);
+  CHECK(c[1].parameter);
+  CHECK(c[2].parameter);
+  CHECK_FALSE(c[3].parameter);
+}
+
 TEST_CASE("ExtractComparisons survives malformed and hostile input") {
   CHECK(ExtractComparisons("((((((").empty());
   CHECK(ExtractComparisons(")))) = = 'x").empty());
