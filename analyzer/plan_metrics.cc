@@ -72,7 +72,9 @@ std::optional<double> InclusiveMs(const PlanNode& node, int processes) {
     workers_ms += ms;
     busiest_ms = std::max(busiest_ms, ms);
   }
-  if (!complete) return process_ms / processes;
+  // Each process runs a node at least once, so fewer loops than processes means that only that
+  // many took part (a Parallel Append hands each child to a few of them).
+  if (!complete) return process_ms / std::clamp(*loops, 1.0, static_cast<double>(processes));
   return std::max(busiest_ms, std::max(process_ms - workers_ms, 0.0));
 }
 

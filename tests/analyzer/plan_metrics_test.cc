@@ -113,6 +113,25 @@ TEST_CASE("A Gather whose leader does not participate runs the region on the wor
   CHECK(*m.nodes[1].inclusive_ms == doctest::Approx(25));
 }
 
+TEST_CASE("A node that fewer processes ran is divided by its loops, not the region's size") {
+  const PlanNode gather = Node("Gather")
+                              .Act(30, 3)
+                              .Set([](PlanNode& n) {
+                                n.workers_planned = 2;
+                                n.workers_launched = 2;
+                              })
+                              .Child(Node("Append")
+                                         .Act(20, 1, 3)
+                                         .Set([](PlanNode& n) { n.parallel_aware = true; })
+                                         .Child(Node("Seq Scan").Rel("p1").Act(12, 1, 1))
+                                         .Child(Node("Seq Scan").Rel("p2").Act(9, 1, 2)));
+  const PlanMetrics m = ComputeMetrics(Query(gather));
+  CHECK(m.nodes[1].label == "Parallel Append");
+  CHECK(*m.nodes[2].inclusive_ms == doctest::Approx(12));
+  CHECK(*m.nodes[3].inclusive_ms == doctest::Approx(9));
+  CHECK(*m.nodes[1].exclusive_ms == 0);  // 20 - 12 - 9, clamped
+}
+
 TEST_CASE("CTEs and InitPlans are subtracted where their time was spent, once") {
   // PostgreSQL 15: WITH x AS MATERIALIZED (...) SELECT ... FROM x a JOIN x b ...
   //   WHERE a.c > (SELECT avg(amount) FROM orders)
