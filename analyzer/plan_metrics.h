@@ -10,11 +10,12 @@
 // parallel region (below Gather / Gather Merge) loops count every process, so that product is
 // process time, not wall-clock time: it is turned into wall-clock time as the busiest process's
 // share when per-worker figures are present (VERBOSE), else divided by the number of processes
-// that ran the region (or by the node's loops when fewer, as under a Parallel Append). Exclusive time is inclusive time minus the direct children's inclusive
-// time, except for InitPlans: a CTE's time is already inside the CTE Scans that read it (it is
-// charged to them, largest first), and an ordinary InitPlan's time is inside the node that first
-// evaluates its parameter (charged to it; to the node it hangs on when no reference is found).
-// Subtracting them from their parent as well would count them twice. Results are clamped at 0.
+// that ran the region (or by the node's loops when fewer, as under a Parallel Append).
+// Exclusive time is inclusive time minus the direct children's inclusive time, except for
+// InitPlans: a CTE's time is already inside the CTE Scans that read it (it is charged to them,
+// largest first), and an ordinary InitPlan's time is inside the node that first evaluates its
+// parameter (charged to it; to the node it hangs on when no reference is found). Subtracting
+// them from their parent as well would count them twice. Results are clamped at 0.
 // Buffers follow the same rules (they are totals, not per loop). See docs/analysis-json.md.
 //
 // Ownership: NodeMetrics::node points into the ExplainQuery given to ComputeMetrics, which must
