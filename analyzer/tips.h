@@ -10,7 +10,9 @@
 // a rule may fix its severity when no saving can be estimated (large_result is "medium").
 //
 // Rules that need ANALYZE figures do not fire on plan-only EXPLAIN output (only large_result
-// reads estimates); no rule fails on missing figures. Pure functions, no failure modes; thread-safe.
+// reads estimates); no rule fails on missing figures.
+//
+// Pure functions, no failure modes; thread-safe. Tips are plain values owned by the caller.
 #pragma once
 
 #include <cstddef>
