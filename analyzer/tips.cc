@@ -99,4 +99,14 @@ nlohmann::json TipsToJson(const std::vector<Tip>& tips) {
   return out;
 }
 
+std::string TipsToText(const std::vector<Tip>& tips) {
+  std::string text;
+  for (const Tip& tip : tips) {
+    text += std::string("- [") + SeverityName(tip.severity) + "] ";
+    if (!tip.node_label.empty()) text += tip.node_label + ": ";
+    text += tip.message + "\n";
+  }
+  return text;
+}
+
 }  // namespace planbot::analyzer

@@ -52,4 +52,7 @@ std::vector<Tip> ComputeTips(const ExplainQuery& query, const PlanMetrics& metri
 // `node_label` are null for statement-level tips.
 nlohmann::json TipsToJson(const std::vector<Tip>& tips);
 
+// Plain text, one tip per line: "- [high] Seq Scan on orders: <message>".
+std::string TipsToText(const std::vector<Tip>& tips);
+
 }  // namespace planbot::analyzer

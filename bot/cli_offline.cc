@@ -8,8 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyzer/analysis_json.h"
+#include "analyzer/plan_metrics.h"
 #include "analyzer/plan_parse.h"
 #include "analyzer/sql.h"
+#include "analyzer/summary.h"
+#include "analyzer/tips.h"
 #include "analyzer/render_text.h"
 
 namespace planbot::bot {
@@ -47,6 +51,20 @@ bool IsBlank(const std::string& s) {
   return s.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
+// The summary of each statement followed by its tips, for `render --format summary`.
+std::string SummaryReport(const analyzer::Explain& explain, int64_t block_size) {
+  std::string text;
+  for (size_t i = 0; i < explain.queries.size(); ++i) {
+    const analyzer::ExplainQuery& q = explain.queries[i];
+    if (explain.queries.size() > 1) text += "Statement " + std::to_string(i + 1) + ":\n";
+    text += analyzer::SummaryToText(analyzer::ComputeSummary(q, block_size));
+    auto tips = analyzer::ComputeTips(q, analyzer::ComputeMetrics(q));
+    text += tips.empty() ? "No tips.\n" : "Tips:\n" + analyzer::TipsToText(tips);
+    if (i + 1 < explain.queries.size()) text += "\n";
+  }
+  return text;
+}
+
 }  // namespace
 
 int RunRender(const RenderArgs& args, std::ostream& out, std::ostream& err) {
@@ -67,6 +85,14 @@ int RunRender(const RenderArgs& args, std::ostream& out, std::ostream& err) {
   }
   if (args.format == "text") {
     out << analyzer::RenderText(*explain);
+    return 0;
+  }
+  if (args.format == "json") {
+    out << analyzer::AnalysisToJson(*explain, args.block_size).dump(2) << "\n";
+    return 0;
+  }
+  if (args.format == "summary") {
+    out << SummaryReport(*explain, args.block_size);
     return 0;
   }
   err << "planbot render: unknown format " << args.format << "\n";
