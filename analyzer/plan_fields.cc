@@ -382,8 +382,10 @@ void SetJitOption(Jit& jit, const std::string& key, const Scalar& v) {
 
 void SetJitTiming(Jit& jit, const std::string& key, const Scalar& v) {
   static const Table<std::optional<Num> Jit::*> kTable = {
-      {"Generation", &Jit::generation}, {"Inlining", &Jit::inlining_ms},
-      {"Optimization", &Jit::optimization_ms}, {"Emission", &Jit::emission},
+      {"Generation", &Jit::generation},
+      {"Inlining", &Jit::inlining_ms},
+      {"Optimization", &Jit::optimization_ms},
+      {"Emission", &Jit::emission},
       {"Total", &Jit::total},
   };
   SetVia(kTable, jit, key, [&] { return std::optional<Num>(v.AsNum()); });

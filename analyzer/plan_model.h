@@ -115,8 +115,8 @@ struct TargetTable {
 // A property planbot does not model, kept verbatim: a scalar as text, or raw JSON for the rest.
 struct ExtraProperty {
   std::string key;
-  std::string value;    // the scalar as PostgreSQL printed it, or compact JSON
-  bool scalar = true;   // false: `value` is an object or array
+  std::string value;   // the scalar as PostgreSQL printed it, or compact JSON
+  bool scalar = true;  // false: `value` is an object or array
 };
 
 struct PlanNode {

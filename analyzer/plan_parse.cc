@@ -19,38 +19,38 @@ using json = nlohmann::json;
 using fields::Scalar;
 
 enum class Frame {
-  kRoot,          // top-level array of queries
-  kQuery,         // {"Plan": ..., "Planning Time": ...}
-  kNode,          // a plan node
-  kChildren,      // "Plans": [...]
-  kWorkers,       // "Workers": [...]
-  kWorker,        // one worker
-  kSettings,      // "Settings": {...}
-  kPlanning,      // "Planning": {...}
-  kTriggers,      // "Triggers": [...]
-  kTrigger,       // one trigger
-  kJit,           // "JIT": {...}
-  kJitOptions,    // "Options": {...}
-  kJitTiming,     // "Timing": {...}
-  kJitGeneration, // PG17: "Generation": {"Deform", "Total"}
-  kSerialization, // PG17: "Serialization": {...}
-  kTargetTables,  // "Target Tables": [...]
-  kTargetTable,   // one target table
-  kGroupingSets,  // "Grouping Sets": [...]
-  kGroupingSet,   // one grouping set
-  kKeySets,       // "Group Keys": [[...], ...]
-  kStrings,       // a list of strings ("Output", "Sort Key", ...)
-  kIncSortGroup,  // "Full-sort Groups": {...}
-  kIncSortSpace,  // "Sort Space Memory": {...}
-  kCapture,       // an unknown object/array, captured as JSON text
-  kSkip,          // a container we ignore (e.g. arrays in unexpected places)
+  kRoot,           // top-level array of queries
+  kQuery,          // {"Plan": ..., "Planning Time": ...}
+  kNode,           // a plan node
+  kChildren,       // "Plans": [...]
+  kWorkers,        // "Workers": [...]
+  kWorker,         // one worker
+  kSettings,       // "Settings": {...}
+  kPlanning,       // "Planning": {...}
+  kTriggers,       // "Triggers": [...]
+  kTrigger,        // one trigger
+  kJit,            // "JIT": {...}
+  kJitOptions,     // "Options": {...}
+  kJitTiming,      // "Timing": {...}
+  kJitGeneration,  // PG17: "Generation": {"Deform", "Total"}
+  kSerialization,  // PG17: "Serialization": {...}
+  kTargetTables,   // "Target Tables": [...]
+  kTargetTable,    // one target table
+  kGroupingSets,   // "Grouping Sets": [...]
+  kGroupingSet,    // one grouping set
+  kKeySets,        // "Group Keys": [[...], ...]
+  kStrings,        // a list of strings ("Output", "Sort Key", ...)
+  kIncSortGroup,   // "Full-sort Groups": {...}
+  kIncSortSpace,   // "Sort Space Memory": {...}
+  kCapture,        // an unknown object/array, captured as JSON text
+  kSkip,           // a container we ignore (e.g. arrays in unexpected places)
 };
 
 struct State {
   Frame frame;
-  void* target = nullptr;          // what this frame fills (type depends on `frame`)
+  void* target = nullptr;           // what this frame fills (type depends on `frame`)
   const PlanNode* owner = nullptr;  // for workers: the node they belong to
-  std::string key;                 // the key whose value comes next (objects only)
+  std::string key;                  // the key whose value comes next (objects only)
 };
 
 class Handler : public nlohmann::json_sax<json> {
@@ -179,8 +179,8 @@ bool Handler::OnScalar(const Scalar& v) {
       fields::SetIncSortGroupField(*static_cast<IncrementalSortGroups*>(top.target), top.key, v);
       return true;
     case Frame::kIncSortSpace:
-      fields::SetIncSortSpaceField(*static_cast<std::pair<int64_t, int64_t>*>(top.target),
-                                   top.key, v);
+      fields::SetIncSortSpaceField(*static_cast<std::pair<int64_t, int64_t>*>(top.target), top.key,
+                                   v);
       return true;
   }
   return true;
@@ -321,7 +321,8 @@ bool Handler::StartInObject(State& top, bool is_object) {
         return Push(Frame::kIncSortGroup, &node->incremental_sort.back()), true;
       }
       if (!is_object && k == "Params Evaluated") node->has_params_evaluated = true;
-      if (!is_object && (list = fields::NodeList(*node, k))) return Push(Frame::kStrings, list), true;
+      if (!is_object && (list = fields::NodeList(*node, k)))
+        return Push(Frame::kStrings, list), true;
       StartCapture(&node->extra, k, is_object);
       return true;
     }

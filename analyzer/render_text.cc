@@ -22,10 +22,9 @@ void AppendTime(std::string& s, const char* label, const std::optional<Num>& v) 
 }
 
 std::string BuffersLine(const Buffers& b) {
-  bool shared = b.shared_hit > 0 || b.shared_read > 0 || b.shared_dirtied > 0 ||
-                b.shared_written > 0;
-  bool local =
-      b.local_hit > 0 || b.local_read > 0 || b.local_dirtied > 0 || b.local_written > 0;
+  bool shared =
+      b.shared_hit > 0 || b.shared_read > 0 || b.shared_dirtied > 0 || b.shared_written > 0;
+  bool local = b.local_hit > 0 || b.local_read > 0 || b.local_dirtied > 0 || b.local_written > 0;
   bool temp = b.temp_read > 0 || b.temp_written > 0;
   if (!shared && !local && !temp) return {};
   std::string s = "Buffers:";
@@ -149,9 +148,9 @@ void PlanningSection(Context& ctx, const ExplainQuery& q) {
   ctx.out.indent++;
   BufferUsage(ctx, q.planning_buffers);
   if (memory) {
-    Line(ctx.out, "Memory: used=" + std::to_string(q.planning_memory_used_kb.value_or(0)) +
-                      "kB  allocated=" +
-                      std::to_string(q.planning_memory_allocated_kb.value_or(0)) + "kB");
+    Line(ctx.out,
+         "Memory: used=" + std::to_string(q.planning_memory_used_kb.value_or(0)) +
+             "kB  allocated=" + std::to_string(q.planning_memory_allocated_kb.value_or(0)) + "kB");
   }
   ctx.out.indent--;
 }
@@ -219,8 +218,8 @@ void JitInfo(Context& ctx, const Jit& jit) {
   out.indent++;
   out.Property("Functions", jit.functions);
   Line(out, std::string("Options: Inlining ") + flag(jit.inlining) + ", Optimization " +
-                flag(jit.optimization) + ", Expressions " + flag(jit.expressions) +
-                ", Deforming " + flag(jit.deforming));
+                flag(jit.optimization) + ", Expressions " + flag(jit.expressions) + ", Deforming " +
+                flag(jit.deforming));
   if (jit.has_timing) {
     auto ms = [](const std::optional<Num>& n) { return FormatNum(n.value_or(Num{0, 3})) + " ms"; };
     std::string s = "Timing: Generation " + ms(jit.generation);
@@ -240,7 +239,8 @@ std::string RenderText(const Explain& explain, const RenderOptions& options) {
   for (size_t i = 0; i < explain.queries.size(); ++i) {
     if (i > 0) text.push_back('\n');
     const ExplainQuery& q = explain.queries[i];
-    render::Context ctx{out, options, render::LooksVerbose(q.plan) || q.query_identifier.has_value()};
+    render::Context ctx{out, options,
+                        render::LooksVerbose(q.plan) || q.query_identifier.has_value()};
     render::Query(ctx, q);
   }
   return text;

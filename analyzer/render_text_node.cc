@@ -231,16 +231,16 @@ void HashInfo(Context& ctx, const PlanNode& n) {
                    " (originally " + std::to_string(orig_batches) + ")  Memory Usage: " + mem +
                    "kB\n");
   } else {
-    ctx.out.Append("Buckets: " + std::to_string(buckets) + "  Batches: " +
-                   std::to_string(batches) + "  Memory Usage: " + mem + "kB\n");
+    ctx.out.Append("Buckets: " + std::to_string(buckets) + "  Batches: " + std::to_string(batches) +
+                   "  Memory Usage: " + mem + "kB\n");
   }
 }
 
 std::string MemoizeLine(const MemoizeStats& m) {
   return "Hits: " + std::to_string(m.hits) + "  Misses: " + std::to_string(m.misses) +
-         "  Evictions: " + std::to_string(m.evictions) + "  Overflows: " +
-         std::to_string(m.overflows) + "  Memory Usage: " + std::to_string(m.peak_memory_kb) +
-         "kB\n";
+         "  Evictions: " + std::to_string(m.evictions) +
+         "  Overflows: " + std::to_string(m.overflows) +
+         "  Memory Usage: " + std::to_string(m.peak_memory_kb) + "kB\n";
 }
 
 // show_memoize_info

@@ -4,17 +4,16 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "analyzer/analysis_json.h"
 #include "analyzer/plan_metrics.h"
 #include "analyzer/plan_parse.h"
+#include "analyzer/render_text.h"
 #include "analyzer/sql.h"
 #include "analyzer/summary.h"
 #include "analyzer/tips.h"
-#include "analyzer/render_text.h"
 
 namespace planbot::bot {
 namespace {
@@ -29,7 +28,8 @@ Result<std::string> ReadInput(const std::string& path) {
     return std::move(ss).str();
   }
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return MakeError("unreadable", "cannot read " + path + ": " + std::strerror(errno));
+  if (f == nullptr)
+    return MakeError("unreadable", "cannot read " + path + ": " + std::strerror(errno));
   std::string data;
   char buf[1 << 16];
   size_t n;
@@ -37,7 +37,8 @@ Result<std::string> ReadInput(const std::string& path) {
   bool failed = std::ferror(f) != 0;
   std::fclose(f);
   int read_errno = errno;
-  if (failed) return MakeError("unreadable", "cannot read " + path + ": " + std::strerror(read_errno));
+  if (failed)
+    return MakeError("unreadable", "cannot read " + path + ": " + std::strerror(read_errno));
   return data;
 }
 
@@ -47,9 +48,7 @@ std::string ErrorLine(const Error& e) {
   return line;
 }
 
-bool IsBlank(const std::string& s) {
-  return s.find_first_not_of(" \t\r\n") == std::string::npos;
-}
+bool IsBlank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 // The summary of each statement followed by its tips, for `render --format summary`.
 std::string SummaryReport(const analyzer::Explain& explain, int64_t block_size) {

@@ -21,12 +21,14 @@ int main(int argc, char** argv) {
 
   planbot::bot::RenderArgs render;
   auto* render_cmd = app.add_subcommand(
-      "render", "Print EXPLAIN (FORMAT JSON) output as PostgreSQL's text EXPLAIN, a summary, "
-                "or planbot's analysis as JSON");
+      "render",
+      "Print EXPLAIN (FORMAT JSON) output as PostgreSQL's text EXPLAIN, a summary, "
+      "or planbot's analysis as JSON");
   render_cmd->add_option("--format", render.format, "text (default), summary or json")
       ->check(CLI::IsMember({"text", "summary", "json"}));
-  render_cmd->add_option("--block-size", render.block_size,
-                         "block size in bytes for byte figures (default 8192)")
+  render_cmd
+      ->add_option("--block-size", render.block_size,
+                   "block size in bytes for byte figures (default 8192)")
       ->check(CLI::Range(512, 1 << 20));
   render_cmd->add_option("file", render.path, "EXPLAIN JSON file, or - for stdin (default)");
 

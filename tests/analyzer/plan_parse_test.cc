@@ -1,9 +1,9 @@
 // The EXPLAIN JSON reader: what it accepts, what it keeps, and how it refuses bad input.
+#include "analyzer/plan_parse.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "analyzer/plan_parse.h"
 
 using planbot::analyzer::ParseExplainJson;
 

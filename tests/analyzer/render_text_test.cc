@@ -1,12 +1,13 @@
 // Text rendering of fields the fidelity corpus cannot produce on the PostgreSQL 15 test server:
 // output of other versions (13/14, 16, 17, 18), JIT timings, FDW properties. Expected lines
 // follow src/backend/commands/explain.c of the version named in each case.
+#include "analyzer/render_text.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "analyzer/plan_parse.h"
-#include "analyzer/render_text.h"
 
 using planbot::analyzer::ParseExplainJson;
 using planbot::analyzer::RenderOptions;
@@ -37,14 +38,16 @@ TEST_CASE("I/O timings: PostgreSQL 13/14, 15, 16 and 17 label them differently")
       "Shared Dirtied Blocks": 0, "Shared Written Blocks": 0, "Local Hit Blocks": 0,
       "Local Read Blocks": 0, "Local Dirtied Blocks": 0, "Local Written Blocks": 0,
       "Temp Read Blocks": 0, "Temp Written Blocks": 0)";
-  std::string head = "Seq Scan on t  (cost=0.00..10.50 rows=50 width=4) "
-                     "(actual time=0.010..0.020 rows=50 loops=1)\n"
-                     "  Buffers: shared hit=1 read=2\n";
+  std::string head =
+      "Seq Scan on t  (cost=0.00..10.50 rows=50 width=4) "
+      "(actual time=0.010..0.020 rows=50 loops=1)\n"
+      "  Buffers: shared hit=1 read=2\n";
   std::string pg14 = Scan(blocks + R"(, "I/O Read Time": 0.123, "I/O Write Time": 0.000)") + "}]";
   CHECK(Render(pg14) == head + "  I/O Timings: read=0.123\n");
 
   std::string pg15 = Scan(blocks + R"(, "I/O Read Time": 0.123, "I/O Write Time": 0.000,
-      "Temp I/O Read Time": 0.000, "Temp I/O Write Time": 0.050)") + "}]";
+      "Temp I/O Read Time": 0.000, "Temp I/O Write Time": 0.050)") +
+                     "}]";
   CHECK(Render(pg15) == head + "  I/O Timings: shared read=0.123, temp write=0.050\n");
   CHECK(Render(pg15, RenderOptions{160002}) ==
         head + "  I/O Timings: shared/local read=0.123, temp write=0.050\n");
@@ -52,7 +55,8 @@ TEST_CASE("I/O timings: PostgreSQL 13/14, 15, 16 and 17 label them differently")
   std::string pg17 = Scan(blocks + R"(, "Shared I/O Read Time": 0.123,
       "Shared I/O Write Time": 0.000, "Local I/O Read Time": 0.500,
       "Local I/O Write Time": 0.000, "Temp I/O Read Time": 0.000,
-      "Temp I/O Write Time": 0.000)") + "}]";
+      "Temp I/O Write Time": 0.000)") +
+                     "}]";
   CHECK(Render(pg17) == head + "  I/O Timings: shared read=0.123, local read=0.500\n");
 }
 
