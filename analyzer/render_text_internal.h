@@ -19,4 +19,12 @@ void WalUsage(Context& ctx, const Wal& w);
 void JitInfo(Context& ctx, const Jit& jit);
 bool BuffersNonZero(const Buffers& b);
 
+// render_text_info.cc: node-specific instrumentation, leader and workers.
+void TidBitmapInfo(Context& ctx, const PlanNode& n);
+void SortInfo(Context& ctx, const PlanNode& n);
+void IncrementalSortInfo(Context& ctx, const PlanNode& n);
+void HashInfo(Context& ctx, const PlanNode& n);
+void MemoizeInfo(Context& ctx, const PlanNode& n);
+void HashAggInfo(Context& ctx, const PlanNode& n);
+
 }  // namespace planbot::analyzer::render
