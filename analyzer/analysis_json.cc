@@ -24,10 +24,10 @@ double Round(double value, int decimals) {
 void Put(json& out, const char* key, const std::string& value) {
   if (!value.empty()) out[key] = value;
 }
-void Put(json& out, const char* key, const std::optional<std::string>& value) {
+void Put(json& out, const char* key, const OptString& value) {
   if (value) out[key] = *value;
 }
-void Put(json& out, const char* key, const std::optional<Num>& value) {
+void Put(json& out, const char* key, const OptNum& value) {
   if (value) out[key] = value->value;
 }
 void Put(json& out, const char* key, const std::optional<int64_t>& value) {

@@ -58,7 +58,7 @@ std::string BaseName(const PlanNode& node) {
 }
 
 // The object a scan or modification reads or writes, as ExplainTargetRel chooses it.
-const std::optional<std::string>& TargetObject(const PlanNode& node) {
+const OptString& TargetObject(const PlanNode& node) {
   if (node.relation_name) return node.relation_name;
   if (node.function_name) return node.function_name;
   if (node.cte_name) return node.cte_name;
@@ -82,7 +82,7 @@ std::string NodeLabel(const PlanNode& node) {
   if (!node.index_name.empty()) {
     label += (index_scan ? " using " : " on ") + QuoteIdentifier(node.index_name);
   }
-  const std::optional<std::string>& object = TargetObject(node);
+  const OptString& object = TargetObject(node);
   if (object || node.alias) {
     label += " on";
     if (object) label += " " + QuoteIdentifier(*object);

@@ -31,7 +31,7 @@ bool SetBufferField(Buffers& b, const std::string& key, const Scalar& v) {
       {"Temp Read Blocks", &Buffers::temp_read},
       {"Temp Written Blocks", &Buffers::temp_written},
   };
-  static const Table<std::optional<Num> Buffers::*> kTimes = {
+  static const Table<OptNum Buffers::*> kTimes = {
       {"I/O Read Time", &Buffers::io_read},
       {"I/O Write Time", &Buffers::io_write},
       {"Shared I/O Read Time", &Buffers::shared_io_read},
@@ -42,7 +42,7 @@ bool SetBufferField(Buffers& b, const std::string& key, const Scalar& v) {
       {"Temp I/O Write Time", &Buffers::temp_io_write},
   };
   if (SetVia(kCounts, b, key, [&] { return v.AsInt(); }) ||
-      SetVia(kTimes, b, key, [&] { return std::optional<Num>(v.AsNum()); })) {
+      SetVia(kTimes, b, key, [&] { return OptNum(v.AsNum()); })) {
     b.present = true;
     return true;
   }
@@ -70,7 +70,7 @@ bool SetWalField(Wal& w, const std::string& key, const Scalar& v) {
 template <typename T>
 bool SetInstrumentField(T& t, std::optional<int64_t>* hash_peak, const std::string& node_type,
                         const std::string& key, const Scalar& v) {
-  static const Table<std::optional<Num> Actuals::*> kActuals = {
+  static const Table<OptNum Actuals::*> kActuals = {
       {"Actual Startup Time", &Actuals::startup_ms},
       {"Actual Total Time", &Actuals::total_ms},
       {"Actual Rows", &Actuals::rows},
@@ -82,7 +82,7 @@ bool SetInstrumentField(T& t, std::optional<int64_t>* hash_peak, const std::stri
       {"Cache Evictions", &MemoizeStats::evictions},
       {"Cache Overflows", &MemoizeStats::overflows},
   };
-  if (SetVia(kActuals, t.actual, key, [&] { return std::optional<Num>(v.AsNum()); })) return true;
+  if (SetVia(kActuals, t.actual, key, [&] { return OptNum(v.AsNum()); })) return true;
   if (SetVia(kMemoize, t.memoize, key, [&] { return v.AsInt(); })) {
     t.memoize.present = true;
     return true;
@@ -132,8 +132,8 @@ const Table<std::string PlanNode::*>& NodeStrings() {
   return kTable;
 }
 
-const Table<std::optional<std::string> PlanNode::*>& NodeOptionalStrings() {
-  static const Table<std::optional<std::string> PlanNode::*> kTable = {
+const Table<OptString PlanNode::*>& NodeOptionalStrings() {
+  static const Table<OptString PlanNode::*> kTable = {
       {"Relation Name", &PlanNode::relation_name},
       {"Function Name", &PlanNode::function_name},
       {"CTE Name", &PlanNode::cte_name},
@@ -165,8 +165,8 @@ const Table<std::optional<std::string> PlanNode::*>& NodeOptionalStrings() {
   return kTable;
 }
 
-const Table<std::optional<Num> PlanNode::*>& NodeNums() {
-  static const Table<std::optional<Num> PlanNode::*> kTable = {
+const Table<OptNum PlanNode::*>& NodeNums() {
+  static const Table<OptNum PlanNode::*> kTable = {
       {"Startup Cost", &PlanNode::startup_cost},
       {"Total Cost", &PlanNode::total_cost},
       {"Plan Rows", &PlanNode::plan_rows},
@@ -326,9 +326,8 @@ void SetPlanningField(ExplainQuery& q, const std::string& key, const Scalar& v) 
 
 void SetNodeField(PlanNode& node, const std::string& key, const Scalar& v) {
   if (SetVia(NodeStrings(), node, key, [&] { return v.AsText(); }) ||
-      SetVia(NodeOptionalStrings(), node, key,
-             [&] { return std::optional<std::string>(v.AsText()); }) ||
-      SetVia(NodeNums(), node, key, [&] { return std::optional<Num>(v.AsNum()); }) ||
+      SetVia(NodeOptionalStrings(), node, key, [&] { return OptString(v.AsText()); }) ||
+      SetVia(NodeNums(), node, key, [&] { return OptNum(v.AsNum()); }) ||
       SetVia(NodeInts(), node, key, [&] { return std::optional<int64_t>(v.AsInt()); }) ||
       SetVia(NodeBools(), node, key, [&] { return std::optional<bool>(v.AsBool()); })) {
     return;
@@ -381,14 +380,14 @@ void SetJitOption(Jit& jit, const std::string& key, const Scalar& v) {
 }
 
 void SetJitTiming(Jit& jit, const std::string& key, const Scalar& v) {
-  static const Table<std::optional<Num> Jit::*> kTable = {
+  static const Table<OptNum Jit::*> kTable = {
       {"Generation", &Jit::generation},
       {"Inlining", &Jit::inlining_ms},
       {"Optimization", &Jit::optimization_ms},
       {"Emission", &Jit::emission},
       {"Total", &Jit::total},
   };
-  SetVia(kTable, jit, key, [&] { return std::optional<Num>(v.AsNum()); });
+  SetVia(kTable, jit, key, [&] { return OptNum(v.AsNum()); });
 }
 
 void SetJitGeneration(Jit& jit, const std::string& key, const Scalar& v) {

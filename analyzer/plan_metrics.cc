@@ -33,7 +33,7 @@ struct Deduction {
   BufferArray buffers{};
 };
 
-std::optional<double> Value(const std::optional<Num>& num) {
+std::optional<double> Value(const OptNum& num) {
   if (!num) return std::nullopt;
   return num->value;
 }

@@ -13,17 +13,74 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace planbot::analyzer {
 
+// An optional string in the space of a pointer. A plan node has some thirty optional texts of
+// which it uses a few; OptString would spend 40 bytes on each. Same interface.
+class OptString {
+ public:
+  OptString() = default;
+  OptString(std::string s) : p_(std::make_unique<std::string>(std::move(s))) {}  // NOLINT
+  OptString(const char* s) : OptString(std::string(s)) {}                        // NOLINT
+  OptString(const OptString& o) : p_(o.p_ ? std::make_unique<std::string>(*o.p_) : nullptr) {}
+  OptString(OptString&&) noexcept = default;
+  OptString& operator=(const OptString& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<std::string>(*o.p_) : nullptr;
+    return *this;
+  }
+  OptString& operator=(OptString&&) noexcept = default;
+
+  bool has_value() const { return p_ != nullptr; }
+  explicit operator bool() const { return has_value(); }
+  const std::string& operator*() const { return *p_; }
+  const std::string* operator->() const { return p_.get(); }
+  const std::string& value() const { return *p_; }
+  std::string value_or(std::string_view fallback) const { return p_ ? *p_ : std::string(fallback); }
+  void reset() { p_.reset(); }
+
+  // Like std::optional: equal to a string only when present and equal.
+  friend bool operator==(const OptString& a, std::string_view b) { return a.p_ && *a.p_ == b; }
+  friend bool operator==(const OptString& a, const std::string& b) { return a.p_ && *a.p_ == b; }
+  friend bool operator==(const OptString& a, const char* b) { return a.p_ && *a.p_ == b; }
+  friend bool operator==(const OptString& a, const OptString& b) {
+    return a.p_ ? (b.p_ && *a.p_ == *b.p_) : !b.p_;
+  }
+
+ private:
+  std::unique_ptr<std::string> p_;
+};
+
 // A number as it appeared in the JSON: value plus the count of digits after the decimal point.
 struct Num {
   double value = 0;
   int decimals = 0;
+};
+
+// An optional Num in the space of a Num (std::optional would add 8 bytes of padding to each of
+// the ~25 numbers a node can carry). Same interface as OptNum.
+class OptNum {
+ public:
+  OptNum() = default;
+  OptNum(Num n) : num_(n) {}  // NOLINT: implicit like std::optional
+
+  bool has_value() const { return num_.decimals != kAbsent; }
+  explicit operator bool() const { return has_value(); }
+  const Num& operator*() const { return num_; }
+  const Num* operator->() const { return &num_; }
+  const Num& value() const { return num_; }
+  Num value_or(Num fallback) const { return has_value() ? num_ : fallback; }
+  void reset() { num_ = Num{0, kAbsent}; }
+
+ private:
+  static constexpr int kAbsent = -1;
+  Num num_{0, kAbsent};
 };
 
 // BufferUsage (show_buffer_usage). `present` is true when any buffer key was seen.
@@ -33,9 +90,9 @@ struct Buffers {
   int64_t local_hit = 0, local_read = 0, local_dirtied = 0, local_written = 0;
   int64_t temp_read = 0, temp_written = 0;
   // PG13-16 "I/O Read Time"/"I/O Write Time"; PG17+ splits them into shared and local.
-  std::optional<Num> io_read, io_write;
-  std::optional<Num> shared_io_read, shared_io_write, local_io_read, local_io_write;
-  std::optional<Num> temp_io_read, temp_io_write;  // PG15+
+  OptNum io_read, io_write;
+  OptNum shared_io_read, shared_io_write, local_io_read, local_io_write;
+  OptNum temp_io_read, temp_io_write;  // PG15+
 };
 
 // WalUsage (show_wal_usage).
@@ -79,13 +136,13 @@ struct Jit {
   int64_t functions = 0;
   std::optional<bool> inlining, optimization, expressions, deforming;
   bool has_timing = false;
-  std::optional<Num> generation, deform, inlining_ms, optimization_ms, emission, total;
+  OptNum generation, deform, inlining_ms, optimization_ms, emission, total;
 };
 
 // Actual per-loop figures of a node or a worker (ANALYZE).
 struct Actuals {
-  std::optional<Num> startup_ms, total_ms;  // absent with TIMING OFF
-  std::optional<Num> rows, loops;           // absent without ANALYZE
+  OptNum startup_ms, total_ms;  // absent with TIMING OFF
+  OptNum rows, loops;           // absent without ANALYZE
 };
 
 // Everything that can be reported for one parallel worker of a node.
@@ -127,11 +184,11 @@ struct PlanNode {
   std::optional<bool> disabled;  // PG18
 
   // Scan / modify target (ExplainTargetRel).
-  std::optional<std::string> relation_name, function_name, cte_name, tuplestore_name,
-      table_function_name, schema, alias;
+  OptString relation_name, function_name, cte_name, tuplestore_name, table_function_name, schema,
+      alias;
 
   // COSTS.
-  std::optional<Num> startup_cost, total_cost, plan_rows;
+  OptNum startup_cost, total_cost, plan_rows;
   std::optional<int64_t> plan_width;
 
   Actuals actual;
@@ -139,11 +196,11 @@ struct PlanNode {
   std::optional<bool> inner_unique;
 
   // Conditions, in the order explain.c prints them.
-  std::optional<std::string> index_cond, order_by, recheck_cond, tid_cond, merge_cond, hash_cond,
-      join_filter, filter, one_time_filter, run_condition, function_call, table_function_call,
-      conflict_filter, cache_key, cache_mode, sampling_method, repeatable_seed;
+  OptString index_cond, order_by, recheck_cond, tid_cond, merge_cond, hash_cond, join_filter,
+      filter, one_time_filter, run_condition, function_call, table_function_call, conflict_filter,
+      cache_key, cache_mode, sampling_method, repeatable_seed;
   std::vector<std::string> sampling_parameters;
-  std::optional<Num> rows_removed_by_index_recheck, rows_removed_by_filter,
+  OptNum rows_removed_by_index_recheck, rows_removed_by_filter,
       rows_removed_by_join_filter, rows_removed_by_conflict_filter, heap_fetches;
   std::optional<int64_t> index_searches;  // PG18
 
@@ -168,16 +225,16 @@ struct PlanNode {
 
   // ModifyTable.
   std::vector<TargetTable> target_tables;
-  std::optional<std::string> conflict_resolution;
+  OptString conflict_resolution;
   std::vector<std::string> conflict_arbiter_indexes;
-  std::optional<Num> tuples_inserted, conflicting_tuples, tuples_updated, tuples_deleted,
+  OptNum tuples_inserted, conflicting_tuples, tuples_updated, tuples_deleted,
       tuples_skipped;
 
   // PG18 storage reports (Material, WindowAgg, CTE Scan, ...): "Storage: Memory  Maximum
   // Storage: 17kB".
-  std::optional<std::string> storage;
+  OptString storage;
   std::optional<int64_t> maximum_storage_kb;
-  std::optional<std::string> window;  // PG18 "Window: w1 AS (...)"
+  OptString window;  // PG18 "Window: w1 AS (...)"
 
   Buffers buffers;
   Wal wal;
@@ -190,13 +247,13 @@ struct PlanNode {
 
 struct Trigger {
   std::string name, constraint_name, relation;
-  std::optional<Num> time_ms;
+  OptNum time_ms;
   Num calls;
 };
 
 struct Serialization {
   bool present = false;
-  std::optional<Num> time_ms;
+  OptNum time_ms;
   uint64_t output_kb = 0;
   std::string format;
   Buffers buffers;
@@ -211,12 +268,12 @@ struct ExplainQuery {
   bool has_planning = false;
   Buffers planning_buffers;
   std::optional<int64_t> planning_memory_used_kb, planning_memory_allocated_kb;  // PG17
-  std::optional<Num> planning_time_ms;
+  OptNum planning_time_ms;
   bool has_triggers = false;
   std::vector<Trigger> triggers;
   Jit jit;
   Serialization serialization;
-  std::optional<Num> execution_time_ms;
+  OptNum execution_time_ms;
   std::vector<ExtraProperty> extra;
 };
 

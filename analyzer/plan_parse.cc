@@ -6,6 +6,7 @@
 // plan node, a worker, a list of strings, ...). Field-by-field setters live in plan_fields.cc.
 #include "analyzer/plan_parse.h"
 
+#include <istream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -409,12 +410,12 @@ void Handler::AddCaptured(json value) {
   }
 }
 
-}  // namespace
-
-Result<Explain> ParseExplainJson(std::string_view text) {
+// Parses from any input nlohmann accepts (a range or a stream) and checks the result is EXPLAIN.
+template <typename Input>
+Result<Explain> Parse(Input&& input) {
   Explain out;
   Handler handler(&out);
-  bool ok = json::sax_parse(text.begin(), text.end(), &handler, json::input_format_t::json, true);
+  bool ok = json::sax_parse(std::forward<Input>(input), &handler, json::input_format_t::json, true);
   if (handler.error()) return *handler.error();
   if (!ok) return MakeError("bad_json", "malformed JSON");
   if (out.queries.empty()) {
@@ -429,5 +430,11 @@ Result<Explain> ParseExplainJson(std::string_view text) {
   }
   return out;
 }
+
+}  // namespace
+
+Result<Explain> ParseExplainJson(std::string_view text) { return Parse(text); }
+
+Result<Explain> ParseExplainJson(std::istream& in) { return Parse(in); }
 
 }  // namespace planbot::analyzer

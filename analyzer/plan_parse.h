@@ -6,6 +6,7 @@
 // "bad_json" (with the byte position) or "not_explain". Never throws. Thread-safe.
 #pragma once
 
+#include <istream>
 #include <string_view>
 
 #include "analyzer/plan_model.h"
@@ -14,5 +15,8 @@
 namespace planbot::analyzer {
 
 Result<Explain> ParseExplainJson(std::string_view json);
+
+// Same, reading the stream as it goes: a plan of many megabytes is never held in memory as text.
+Result<Explain> ParseExplainJson(std::istream& json);
 
 }  // namespace planbot::analyzer

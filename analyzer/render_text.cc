@@ -11,13 +11,13 @@ namespace planbot::analyzer {
 namespace render {
 namespace {
 
-bool Positive(const std::optional<Num>& n) { return n && n->value > 0; }
+bool Positive(const OptNum& n) { return n && n->value > 0; }
 
 void AppendCount(std::string& s, const char* label, int64_t v) {
   if (v > 0) s += std::string(" ") + label + "=" + std::to_string(v);
 }
 
-void AppendTime(std::string& s, const char* label, const std::optional<Num>& v) {
+void AppendTime(std::string& s, const char* label, const OptNum& v) {
   if (Positive(v)) s += std::string(" ") + label + "=" + FormatNum(*v);
 }
 
@@ -221,7 +221,7 @@ void JitInfo(Context& ctx, const Jit& jit) {
                 flag(jit.optimization) + ", Expressions " + flag(jit.expressions) + ", Deforming " +
                 flag(jit.deforming));
   if (jit.has_timing) {
-    auto ms = [](const std::optional<Num>& n) { return FormatNum(n.value_or(Num{0, 3})) + " ms"; };
+    auto ms = [](const OptNum& n) { return FormatNum(n.value_or(Num{0, 3})) + " ms"; };
     std::string s = "Timing: Generation " + ms(jit.generation);
     if (jit.deform) s += " (Deform " + ms(jit.deform) + ")";
     s += ", Inlining " + ms(jit.inlining_ms) + ", Optimization " + ms(jit.optimization_ms) +
@@ -233,9 +233,10 @@ void JitInfo(Context& ctx, const Jit& jit) {
 
 }  // namespace render
 
-std::string RenderText(const Explain& explain, const RenderOptions& options) {
-  std::string text;
-  TextOut out(&text);
+namespace {
+
+void RenderAll(const Explain& explain, const RenderOptions& options, TextOut& out,
+               std::string& text) {
   for (size_t i = 0; i < explain.queries.size(); ++i) {
     if (i > 0) text.push_back('\n');
     const ExplainQuery& q = explain.queries[i];
@@ -243,7 +244,22 @@ std::string RenderText(const Explain& explain, const RenderOptions& options) {
                         render::LooksVerbose(q.plan) || q.query_identifier.has_value()};
     render::Query(ctx, q);
   }
+}
+
+}  // namespace
+
+std::string RenderText(const Explain& explain, const RenderOptions& options) {
+  std::string text;
+  TextOut out(&text);
+  RenderAll(explain, options, out, text);
   return text;
+}
+
+void RenderText(const Explain& explain, std::ostream& sink, const RenderOptions& options) {
+  std::string text;
+  TextOut out(&text, &sink);
+  RenderAll(explain, options, out, text);
+  out.MaybeFlush(/*force=*/true);
 }
 
 }  // namespace planbot::analyzer

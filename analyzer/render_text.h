@@ -8,6 +8,7 @@
 // PostgreSQL 15 prints. Pure function; thread-safe.
 #pragma once
 
+#include <ostream>
 #include <string>
 
 #include "analyzer/plan_model.h"
@@ -21,5 +22,8 @@ struct RenderOptions {
 };
 
 std::string RenderText(const Explain& explain, const RenderOptions& options = {});
+
+// Same, written to `sink` as it is produced (for plans too large to hold twice).
+void RenderText(const Explain& explain, std::ostream& sink, const RenderOptions& options = {});
 
 }  // namespace planbot::analyzer

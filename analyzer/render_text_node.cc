@@ -43,8 +43,8 @@ bool IsJoin(const std::string& t) {
 }
 
 // ExplainTargetRel: " on [schema.]object [alias]".
-void TargetRel(TextOut& out, const std::optional<std::string>& object,
-               const std::optional<std::string>& schema, const std::string& alias) {
+void TargetRel(TextOut& out, const OptString& object, const OptString& schema,
+               const std::string& alias) {
   out.Append(" on");
   if (schema && object) {
     out.Append(" " + Q(*schema) + "." + Q(*object));
@@ -54,7 +54,7 @@ void TargetRel(TextOut& out, const std::optional<std::string>& object,
   if (!object || alias != *object) out.Append(" " + Q(alias));
 }
 
-const std::optional<std::string>& ObjectName(const PlanNode& n) {
+const OptString& ObjectName(const PlanNode& n) {
   if (n.relation_name) return n.relation_name;
   if (n.function_name) return n.function_name;
   if (n.cte_name) return n.cte_name;
@@ -121,12 +121,12 @@ void WorkerActuals(Context& ctx, const PlanNode& n) {
   }
 }
 
-void Text(Context& ctx, const char* label, const std::optional<std::string>& v) {
+void Text(Context& ctx, const char* label, const OptString& v) {
   if (v) ctx.out.Property(label, *v);
 }
 
 // show_instrumentation_count: text format suppresses zero counts.
-void RowsRemoved(Context& ctx, const char* label, const std::optional<Num>& v) {
+void RowsRemoved(Context& ctx, const char* label, const OptNum& v) {
   if (v && v->value > 0) ctx.out.Property(label, *v);
 }
 
@@ -196,7 +196,7 @@ void ModifyTableInfo(Context& ctx, const PlanNode& n) {
   for (const TargetTable& t : n.target_tables) {
     ctx.out.IndentText();
     ctx.out.Append(n.operation);
-    std::optional<std::string> schema;
+    OptString schema;
     if (!t.schema.empty()) schema = t.schema;
     TargetRel(ctx.out, t.relation_name, schema, t.alias);
     ctx.out.AppendChar('\n');
@@ -341,6 +341,7 @@ void WorkerUsage(Context& ctx, const PlanNode& n) {
 
 void Node(Context& ctx, const PlanNode& n) {
   TextOut& out = ctx.out;
+  out.MaybeFlush();
   const int save_indent = out.indent;
   if (n.has_workers) out.BeginWorkers();
 

@@ -14,7 +14,7 @@ void Visit(const PlanNode& node, int parent, PreorderTree& tree) {
   tree.subtree_end[id] = static_cast<int>(tree.nodes.size());
 }
 
-void Append(std::string& text, const std::optional<std::string>& field) {
+void Append(std::string& text, const OptString& field) {
   if (field) text += *field + "\n";
 }
 

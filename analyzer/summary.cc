@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<double> Value(const std::optional<Num>& num) {
+std::optional<double> Value(const OptNum& num) {
   if (!num) return std::nullopt;
   return num->value;
 }

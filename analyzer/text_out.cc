@@ -25,6 +25,14 @@ void TextOut::PropertyList(std::string_view label, const std::vector<std::string
   str_->push_back('\n');
 }
 
+void TextOut::MaybeFlush(bool force) {
+  constexpr size_t kFlushBytes = 64 * 1024;
+  if (sink_ == nullptr || str_ != main_ || (!force && main_->size() < kFlushBytes)) return;
+  if (!main_->empty() && main_->back() != '\n' && !force) return;
+  sink_->write(main_->data(), static_cast<std::streamsize>(main_->size()));
+  main_->clear();
+}
+
 void TextOut::BeginWorkers() {
   workers_active_ = true;
   workers_.clear();

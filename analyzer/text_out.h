@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,14 @@ std::string FormatNum(const Num& n);
 
 class TextOut {
  public:
-  explicit TextOut(std::string* out) : str_(out), main_(out) {}
+  // Text accumulates in `out`; with a `sink`, whole lines are moved there from time to time so
+  // that a large plan is never held in memory as a whole.
+  explicit TextOut(std::string* out, std::ostream* sink = nullptr)
+      : str_(out), main_(out), sink_(sink) {}
+
+  // Moves the accumulated text to the sink once it is large (or always, with `force`). Only at a
+  // line boundary and when no worker buffer is being written.
+  void MaybeFlush(bool force = false);
 
   int indent = 0;
 
@@ -67,6 +75,7 @@ class TextOut {
 
   std::string* str_;
   std::string* main_;
+  std::ostream* sink_;
   bool workers_active_ = false;
   std::vector<WorkerBuf> workers_;  // in order of first use; flushed in worker-number order
 };

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -20,26 +22,11 @@ namespace {
 
 constexpr int kBadInput = 2;
 
-// Reads all of `path` ("-" = stdin). Errors name the file.
-Result<std::string> ReadInput(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    return std::move(ss).str();
-  }
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr)
-    return MakeError("unreadable", "cannot read " + path + ": " + std::strerror(errno));
-  std::string data;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
-  bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  int read_errno = errno;
-  if (failed)
-    return MakeError("unreadable", "cannot read " + path + ": " + std::strerror(read_errno));
-  return data;
+// Reads all of stdin.
+std::string ReadStdin() {
+  std::ostringstream ss;
+  ss << std::cin.rdbuf();
+  return std::move(ss).str();
 }
 
 std::string ErrorLine(const Error& e) {
@@ -47,8 +34,6 @@ std::string ErrorLine(const Error& e) {
   if (e.position > 0) line += " (at byte " + std::to_string(e.position) + ")";
   return line;
 }
-
-bool IsBlank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 // The summary of each statement followed by its tips, for `render --format summary`.
 std::string SummaryReport(const analyzer::Explain& explain, int64_t block_size) {
@@ -67,47 +52,50 @@ std::string SummaryReport(const analyzer::Explain& explain, int64_t block_size) 
 }  // namespace
 
 int RunRender(const RenderArgs& args, std::ostream& out, std::ostream& err) {
-  auto input = ReadInput(args.path);
-  if (!input) {
-    err << "planbot render: " << input.error().message << "\n";
-    return kBadInput;
-  }
   std::string name = args.path == "-" ? "stdin" : args.path;
-  if (IsBlank(*input)) {
-    err << "planbot render: " << name << " is empty; expected EXPLAIN (FORMAT JSON) output\n";
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (args.path != "-") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(args.path, ec)) {
+      err << "planbot render: cannot read " << args.path << ": it is a directory\n";
+      return kBadInput;
+    }
+    file.open(args.path, std::ios::binary);
+    if (!file) {
+      err << "planbot render: cannot read " << args.path << ": " << std::strerror(errno) << "\n";
+      return kBadInput;
+    }
+    in = &file;
+  }
+  *in >> std::ws;
+  if (in->peek() == std::char_traits<char>::eof()) {
+    if (in->bad()) {
+      err << "planbot render: cannot read " << name << "\n";
+    } else {
+      err << "planbot render: " << name << " is empty; expected EXPLAIN (FORMAT JSON) output\n";
+    }
     return kBadInput;
   }
-  auto explain = analyzer::ParseExplainJson(*input);
+  auto explain = analyzer::ParseExplainJson(*in);
   if (!explain) {
     err << "planbot render: " << name << ": " << explain.error().message << "\n";
     return kBadInput;
   }
   if (args.format == "text") {
-    out << analyzer::RenderText(*explain);
-    return 0;
-  }
-  if (args.format == "json") {
+    analyzer::RenderText(*explain, out);
+  } else if (args.format == "json") {
     out << analyzer::AnalysisToJson(*explain, args.block_size).dump(2) << "\n";
-    return 0;
-  }
-  if (args.format == "summary") {
+  } else {
     out << SummaryReport(*explain, args.block_size);
-    return 0;
   }
-  err << "planbot render: unknown format " << args.format << "\n";
-  return kBadInput;
+  out.flush();
+  return 0;
 }
 
 int RunNormalize(const std::string& sql_arg, std::ostream& out, std::ostream& err) {
   std::string sql = sql_arg;
-  if (sql_arg == "-") {
-    auto input = ReadInput("-");
-    if (!input) {
-      err << "planbot normalize: " << input.error().message << "\n";
-      return kBadInput;
-    }
-    sql = std::move(*input);
-  }
+  if (sql_arg == "-") sql = ReadStdin();
   auto statements = analyzer::ParseStatements(sql);
   if (!statements) {
     err << "planbot normalize: " << ErrorLine(statements.error()) << "\n";

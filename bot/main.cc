@@ -15,6 +15,8 @@ constexpr int kUsageError = 2;
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Our own stream buffers for stdin/stdout: large plans are read and written in blocks.
+  std::ios::sync_with_stdio(false);
   CLI::App app{"planbot: metadata-only EXPLAIN analysis for PostgreSQL", "planbot"};
   app.set_version_flag("--version", std::string("planbot ") + planbot::bot::Version());
   app.require_subcommand(1);

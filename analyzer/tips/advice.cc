@@ -124,7 +124,7 @@ int FirstRelationNode(const PlanMetrics& metrics, int id) {
   return -1;
 }
 
-double LoopsTotal(const std::optional<Num>& per_loop, const NodeMetrics& m) {
+double LoopsTotal(const OptNum& per_loop, const NodeMetrics& m) {
   if (!per_loop || !m.loops) return 0;
   return per_loop->value * *m.loops;
 }

@@ -52,7 +52,7 @@ int FirstRelationNode(const PlanMetrics& metrics, int id);
 
 // A per-loop average PostgreSQL prints (Rows Removed by Filter, Heap Fetches, ...) times the
 // node's loops: the total over the run. 0 when absent.
-double LoopsTotal(const std::optional<Num>& per_loop, const NodeMetrics& m);
+double LoopsTotal(const OptNum& per_loop, const NodeMetrics& m);
 
 // 1,234,567 for a row count that may carry decimals.
 std::string Rows(double rows);

@@ -21,7 +21,7 @@ bool IsIndexScan(const PlanNode& node) {
 
 // Equality columns of both conditions first, then ranges: the order a B-tree wants them.
 std::string SuggestedColumns(const PlanNode& node) {
-  const std::optional<std::string>& index = node.index_cond ? node.index_cond : node.recheck_cond;
+  const OptString& index = node.index_cond ? node.index_cond : node.recheck_cond;
   std::vector<std::string> columns;
   if (index) columns = JoinColumnsOf(node, {*index});
   const std::string condition =

@@ -140,7 +140,7 @@ std::string OtherAdvice(const TipContext& ctx, const NodeMetrics& m) {
   if (node.node_type == "CTE Scan" && node.cte_name) subtree = CteRoot(ctx, *node.cte_name);
   std::string advice = TablesAdvice(subtree >= 0 ? RelationsBelow(ctx.metrics(), subtree, 4)
                                                  : std::vector<std::string>{});
-  const std::optional<std::string>& cond = node.hash_cond    ? node.hash_cond
+  const OptString& cond = node.hash_cond    ? node.hash_cond
                                            : node.merge_cond ? node.merge_cond
                                                              : node.join_filter;
   if (cond) {

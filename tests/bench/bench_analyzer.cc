@@ -11,8 +11,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "analyzer/plan_metrics.h"
 #include "analyzer/plan_parse.h"
 #include "analyzer/render_text.h"
+#include "analyzer/summary.h"
+#include "analyzer/tips.h"
 
 namespace {
 
@@ -100,12 +103,30 @@ void BM_RenderText(benchmark::State& state) {
   }
 }
 
+void BM_SummaryAndTips(benchmark::State& state) {
+  const std::string& text = Plan(static_cast<int>(state.range(0)));
+  auto explain = planbot::analyzer::ParseExplainJson(text);
+  const auto& q = explain->queries[0];
+  for (auto _ : state) {
+    auto summary = planbot::analyzer::ComputeSummary(q, 8192);
+    auto tips = planbot::analyzer::ComputeTips(q, planbot::analyzer::ComputeMetrics(q));
+    benchmark::DoNotOptimize(summary);
+    benchmark::DoNotOptimize(tips);
+  }
+}
+
+// What an `explain` answer costs: parse + model + text + summary + tips.
 void BM_Pipeline(benchmark::State& state) {
   const std::string& text = Plan(static_cast<int>(state.range(0)));
   for (auto _ : state) {
     auto explain = planbot::analyzer::ParseExplainJson(text);
     std::string out = planbot::analyzer::RenderText(*explain);
+    const auto& q = explain->queries[0];
+    auto summary = planbot::analyzer::ComputeSummary(q, 8192);
+    auto tips = planbot::analyzer::ComputeTips(q, planbot::analyzer::ComputeMetrics(q));
     benchmark::DoNotOptimize(out);
+    benchmark::DoNotOptimize(summary);
+    benchmark::DoNotOptimize(tips);
   }
   SetBytes(state, text);
 }
@@ -115,6 +136,7 @@ BENCHMARK(BM_BaselineNlohmannDom)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)
 BENCHMARK(BM_BaselineNlohmannLexer)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ParseModel)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RenderText)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SummaryAndTips)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Pipeline)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace

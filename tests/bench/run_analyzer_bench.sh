@@ -15,6 +15,7 @@ planbot_install_deps
 planbot_build >/dev/null
 
 work=$(mktemp -d /tmp/planbot-bench.XXXXXX)
+chmod 755 "$work"  # the server runs as postgres and must reach $work/pg
 trap 'pg_cluster_stop "$work/pg"; rm -rf "$work"' EXIT INT TERM
 pg_cluster_start "$work/pg"
 psql -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
@@ -42,30 +43,25 @@ echo "small plan: $(wc -c <"$work/small.json") bytes; large plan: $(wc -c <"$wor
 PLANBOT_BENCH_SMALL="$work/small.json" PLANBOT_BENCH_LARGE="$work/large.json" \
   build/tests/bench/bench_analyzer --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
-python3 - "$work/large.json" <<'PY'
-import os, resource, statistics, subprocess, sys, time
-plan = sys.argv[1]
-size = os.path.getsize(plan)
-
-def run(args, n):
-    times, peak = [], 0
-    for _ in range(n):
-        t0 = time.perf_counter()
-        pid = os.fork()
-        if pid == 0:
-            fd = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(fd, 1)
-            os.execv(args[0], args)
-        _, status, usage = os.wait4(pid, 0)
-        times.append((time.perf_counter() - t0) * 1000)
-        assert os.waitstatus_to_exitcode(status) == 0, args
-        peak = max(peak, usage.ru_maxrss * 1024)
-    return statistics.median(times), peak
-
-base_ms, base_rss = run(["build/planbot", "--version"], 30)
-ms, rss = run(["build/planbot", "render", plan], 30)
-print(f"process baseline (planbot --version): median {base_ms:.1f} ms, peak RSS {base_rss/2**20:.1f} MiB")
-print(f"planbot render of the large plan:     median {ms:.1f} ms, peak RSS {rss/2**20:.1f} MiB")
-print(f"render minus baseline: {ms-base_ms:.1f} ms; memory above baseline / JSON size: "
-      f"{(rss-base_rss)/size:.1f}x (peak RSS / JSON size: {rss/size:.1f}x)")
+# Whole-process figures: hyperfine for wall time, GNU time for peak RSS.
+for p in hyperfine time; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    { apt-get update -q && apt-get install -y -q "$p"; }
+done
+hyperfine --warmup 5 --runs 40 -N --export-json "$work/hyperfine.json" \
+  "build/planbot --version" "build/planbot render $work/large.json" >/dev/null
+/usr/bin/time -f %M -o "$work/rss_base" build/planbot --version >/dev/null
+/usr/bin/time -f %M -o "$work/rss_render" build/planbot render "$work/large.json" >/dev/null
+python3 - "$work" <<'PY'
+import json, os, sys
+work = sys.argv[1]
+runs = json.load(open(f"{work}/hyperfine.json"))["results"]
+base, render = (r["median"] * 1000 for r in runs)
+size = os.path.getsize(f"{work}/large.json")
+rss_base = int(open(f"{work}/rss_base").read()) * 1024
+rss = int(open(f"{work}/rss_render").read()) * 1024
+print(f"process baseline (planbot --version): median {base:.1f} ms, peak RSS {rss_base/2**20:.1f} MiB")
+print(f"planbot render of the large plan:     median {render:.1f} ms, peak RSS {rss/2**20:.1f} MiB")
+print(f"render / baseline: {render/base:.1f}x; peak RSS / JSON size: {rss/size:.1f}x "
+      f"(above the baseline process: {(rss-rss_base)/size:.1f}x)")
 PY
