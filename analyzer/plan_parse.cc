@@ -107,6 +107,13 @@ class Handler : public nlohmann::json_sax<json> {
   void Push(Frame f, void* target, const PlanNode* owner = nullptr) {
     stack_.push_back(State{f, target, owner, {}});
   }
+  // Appends an element to `items` and makes it the target of a new frame.
+  template <typename T>
+  bool PushNew(Frame f, std::vector<T>& items, const PlanNode* owner = nullptr) {
+    items.emplace_back();
+    Push(f, &items.back(), owner);
+    return true;
+  }
 
   // Unknown containers are captured as JSON and kept, compact, in `extra`.
   void StartCapture(std::vector<ExtraProperty>* extras, const std::string& key, bool is_object);
@@ -233,41 +240,20 @@ bool Handler::StartInArray(State& top, bool is_object) {
     Push(Frame::kSkip, nullptr);
     return true;
   }
+  auto* node = static_cast<PlanNode*>(top.target);
   switch (top.frame) {
     case Frame::kRoot:
-      out_->queries.emplace_back();
-      Push(Frame::kQuery, &out_->queries.back());
-      return true;
-    case Frame::kChildren: {
-      auto* node = static_cast<PlanNode*>(top.target);
-      node->children.emplace_back();
-      Push(Frame::kNode, &node->children.back());
-      return true;
-    }
-    case Frame::kWorkers: {
-      auto* node = static_cast<PlanNode*>(top.target);
-      node->workers.emplace_back();
-      Push(Frame::kWorker, &node->workers.back(), node);
-      return true;
-    }
-    case Frame::kTriggers: {
-      auto* q = static_cast<ExplainQuery*>(top.target);
-      q->triggers.emplace_back();
-      Push(Frame::kTrigger, &q->triggers.back());
-      return true;
-    }
-    case Frame::kTargetTables: {
-      auto* node = static_cast<PlanNode*>(top.target);
-      node->target_tables.emplace_back();
-      Push(Frame::kTargetTable, &node->target_tables.back());
-      return true;
-    }
-    case Frame::kGroupingSets: {
-      auto* node = static_cast<PlanNode*>(top.target);
-      node->grouping_sets.emplace_back();
-      Push(Frame::kGroupingSet, &node->grouping_sets.back());
-      return true;
-    }
+      return PushNew(Frame::kQuery, out_->queries);
+    case Frame::kChildren:
+      return PushNew(Frame::kNode, node->children);
+    case Frame::kWorkers:
+      return PushNew(Frame::kWorker, node->workers, node);
+    case Frame::kTriggers:
+      return PushNew(Frame::kTrigger, static_cast<ExplainQuery*>(top.target)->triggers);
+    case Frame::kTargetTables:
+      return PushNew(Frame::kTargetTable, node->target_tables);
+    case Frame::kGroupingSets:
+      return PushNew(Frame::kGroupingSet, node->grouping_sets);
     default:
       Push(Frame::kSkip, nullptr);
       return true;
