@@ -24,6 +24,8 @@ struct Error {
   std::string message;
   // Byte offset (1-based, as PostgreSQL reports it) into the input the error refers to; 0 if none.
   int position = 0;
+  // The SQLSTATE of a database error ("22P02"), empty for other errors.
+  std::string sqlstate;
 };
 
 template <typename T>
@@ -66,7 +68,7 @@ struct Ok {};
 using Status = Result<Ok>;
 
 inline Error MakeError(std::string code, std::string message, int position = 0) {
-  return Error{std::move(code), std::move(message), position};
+  return Error{std::move(code), std::move(message), position, {}};
 }
 
 }  // namespace planbot

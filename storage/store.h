@@ -1,0 +1,98 @@
+// The history and audit store: one SQLite file in WAL mode with versioned migrations.
+//
+// History keeps what each command did (normalized SQL, plan, summary, outcome) under the
+// database's history policy; the audit log keeps who did what, append-only, each entry chained
+// to the previous one by SHA-256 so that changes, removals and insertions can be detected.
+//
+// Durability: Record() returns only after the entries are committed to disk (group commit: a
+// writer thread commits the entries of many concurrent callers in one transaction), so a
+// command that got an answer is never lost by a crash.
+//
+// Thread-safety: every method may be called from any thread.
+// Failures: "store_error" (the file cannot be opened, is read-only, disk full, ...), with a
+// message naming the problem.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace planbot::storage {
+
+struct HistoryEntry {
+  int64_t id = 0;           // assigned by the store
+  std::string created_at;   // RFC 3339 UTC with milliseconds; assigned when empty
+  std::string user;         // token name, "loopback:127.0.0.1", Slack user id, ...
+  std::string channel;      // "http", "slack", "cli"
+  std::string session;
+  std::string database;
+  std::string command;      // "plan", "explain", ...
+  std::optional<std::string> query_text;  // the raw SQL: only under the "full" policy
+  std::string normalized;   // SQL with constants as $n
+  std::string fingerprint;
+  std::optional<std::string> plan_json;    // EXPLAIN JSON (literals masked unless "full")
+  std::optional<std::string> plan_text;    // the rendered text (same policy)
+  std::optional<std::string> summary_json;
+  std::optional<std::string> tips_json;
+  std::optional<double> execution_ms;  // EXPLAIN's Execution Time
+  double duration_ms = 0;              // wall-clock time planbot spent on the command
+  std::string outcome;                 // "ok", "error", "refused", "timeout", "clone_unavailable"
+  std::string sqlstate;
+  std::string error_code;
+  std::string error_message;
+};
+
+struct AuditEntry {
+  int64_t id = 0;
+  std::string created_at;  // assigned when empty
+  std::string actor;       // who: token name, Slack user, "system"
+  std::string action;      // "command", "refusal", "auth_failure", "purge", "redact", "start", ...
+  std::string channel;
+  std::string session;
+  std::string database;
+  std::string command;
+  std::string normalized;
+  std::string fingerprint;
+  std::string outcome;
+  std::string sqlstate;
+  std::string details;     // compact JSON object with anything else (never raw SQL or secrets)
+  std::string prev_hash;   // hex SHA-256 of the previous entry (assigned)
+  std::string hash;        // hex SHA-256 over prev_hash and this entry's canonical content
+};
+
+struct HistoryQuery {
+  std::optional<std::string> user, session, database, fingerprint;
+  std::optional<std::string> before;  // created_at < before (RFC 3339)
+  std::optional<std::string> after;   // created_at >= after
+  std::optional<int64_t> before_id;   // paging: id < before_id
+  int limit = 50;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Opens (creating and migrating as needed) the store at `path`.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+
+  // Commits a history entry (may be absent: policy "off", or nothing to keep) and an audit
+  // entry together; returns the history id (0 when none was written).
+  virtual Result<int64_t> Record(const std::optional<HistoryEntry>& history,
+                                 const AuditEntry& audit) = 0;
+
+  // An audit entry on its own (authentication failures, start/stop, admin actions).
+  virtual Status Audit(const AuditEntry& audit) = 0;
+
+  virtual Result<std::vector<HistoryEntry>> ListHistory(const HistoryQuery& query) = 0;
+  virtual Result<std::optional<HistoryEntry>> GetHistory(int64_t id) = 0;
+  virtual Result<std::vector<AuditEntry>> ListAudit(int limit, std::optional<int64_t> before_id) = 0;
+
+  // Readiness for /healthz: the file is open and writable.
+  virtual Status Health() = 0;
+};
+
+}  // namespace planbot::storage
