@@ -1,11 +1,14 @@
 // planbot: the composition root. Parses the command line (CLI11) and hands each subcommand its
 // part. Usage errors print one line and exit with 2.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "adapters/ask_command.h"
 #include "bot/cli_offline.h"
+#include "bot/main_serve.h"
 #include "bot/version.h"
 
 namespace {
@@ -39,6 +42,29 @@ int main(int argc, char** argv) {
       "normalize", "Print the normalized SQL, its fingerprint and statement kinds as JSON");
   normalize_cmd->add_option("sql", sql_words, "SQL text, or - for stdin (default)");
 
+  planbot::bot::ServeArgs serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the service (HTTP API, Slack, clones)");
+  serve_cmd->add_option("--config", serve.config, "YAML configuration (default: built-in)")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (overrides the file)");
+  serve_cmd->add_option("--store", serve.store, "SQLite store path (overrides the file)");
+
+  planbot::adapters::AskArgs ask;
+  if (const char* url = std::getenv("PLANBOT_URL")) ask.url = url;
+  if (const char* token = std::getenv("PLANBOT_TOKEN")) ask.token = token;
+  std::vector<std::string> ask_words;
+  auto* ask_cmd = app.add_subcommand("ask", "Send one chat command to a running planbot");
+  ask_cmd->add_option("--url", ask.url,
+                      "planbot's base URL (default http://127.0.0.1:8080, "
+                      "or $PLANBOT_URL)");
+  ask_cmd->add_option("--token", ask.token, "API token (default $PLANBOT_TOKEN)");
+  ask_cmd->add_option("--database", ask.database, "database name from the configuration");
+  ask_cmd->add_option("--session", ask.session, "session name (default: yours)");
+  ask_cmd->add_flag("--json", ask.json, "print the whole JSON answer");
+  ask_cmd->add_option("--timeout", ask.timeout_seconds, "seconds to wait for the answer")
+      ->check(CLI::Range(1, 3600));
+  ask_cmd->add_option("text", ask_words, "the command, e.g. \"explain select 1\"")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -56,6 +82,11 @@ int main(int argc, char** argv) {
     return kUsageError;
   }
   if (*render_cmd) return planbot::bot::RunRender(render, std::cout, std::cerr);
+  if (*serve_cmd) return planbot::bot::RunServe(serve);
+  if (*ask_cmd) {
+    for (const std::string& w : ask_words) ask.text += (ask.text.empty() ? "" : " ") + w;
+    return planbot::adapters::RunAsk(ask, std::cout, std::cerr);
+  }
   if (*normalize_cmd) {
     std::string sql;
     for (const std::string& w : sql_words) sql += (sql.empty() ? "" : " ") + w;

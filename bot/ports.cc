@@ -3,8 +3,8 @@
 namespace planbot::bot {
 
 std::string ConnectionInfo::Describe() const {
-  std::string s = "host=" + host + " port=" + std::to_string(port) + " dbname=" + dbname +
-                  " user=" + user;
+  std::string s =
+      "host=" + host + " port=" + std::to_string(port) + " dbname=" + dbname + " user=" + user;
   if (!sslmode.empty()) s += " sslmode=" + sslmode;
   return s;
 }

@@ -1,0 +1,136 @@
+// `planbot serve`: the composition root of the service. Reads the configuration, opens the
+// store, makes one clone provider per database, wires the core to the HTTP server, and runs
+// until SIGINT or SIGTERM; then it cancels what runs, releases every clone and stops.
+#include "bot/main_serve.h"
+
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "adapters/config_yaml.h"
+#include "adapters/http_server.h"
+#include "adapters/local_clones.h"
+#include "adapters/postgres_session.h"
+#include "bot/config.h"
+#include "bot/service.h"
+#include "bot/version.h"
+#include "storage/store.h"
+
+namespace planbot::bot {
+namespace {
+
+constexpr int kFailure = 1;
+constexpr int kBadInput = 2;
+
+Result<Config> LoadConfig(const ServeArgs& args) {
+  Config config;
+  if (!args.config.empty()) {
+    auto loaded = adapters::LoadConfigFile(args.config, ProcessEnv());
+    if (!loaded) return loaded.error();
+    config = std::move(*loaded);
+  } else {
+    config = DefaultConfig(ProcessEnv());
+  }
+  if (!args.listen.empty()) config.listen = args.listen;
+  if (!args.store.empty()) config.store = args.store;
+  if (Status valid = adapters::ValidateConfig(config); !valid) return valid.error();
+  return config;
+}
+
+// One provider per configured database.
+Result<std::vector<std::unique_ptr<CloneProvider>>> MakeProviders(const Config& config,
+                                                                  const Logger& log) {
+  std::vector<std::unique_ptr<CloneProvider>> providers;
+  for (const DatabaseConfig& db : config.databases) {
+    if (db.provider != "local") {
+      return MakeError("bad_config", "databases." + db.name + ": the " + db.provider +
+                                         " provider is not available in this version");
+    }
+    adapters::LocalCloneOptions options;
+    options.log = log.For("clones/" + db.name);
+    auto provider = adapters::LocalCloneProvider::Create(db.local, options);
+    if (!provider) {
+      return MakeError(provider.error().code,
+                       "database " + db.name + ": " + provider.error().message);
+    }
+    providers.push_back(std::move(*provider));
+  }
+  return providers;
+}
+
+// Blocks SIGINT/SIGTERM in every thread started after this call; main waits for them.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+}  // namespace
+
+int RunServe(const ServeArgs& args) {
+  sigset_t stop_signals = BlockStopSignals();
+  Logger log(Logger::Stderr(), LogLevel::kInfo, "planbot");
+  auto config = LoadConfig(args);
+  if (!config) {
+    std::cerr << "planbot serve: " << config.error().message << "\n";
+    return kBadInput;
+  }
+  log.Info(std::string("planbot ") + Version() + " starting: " + adapters::DescribeConfig(*config));
+  auto store = storage::Store::Open(config->store);
+  if (!store) {
+    std::cerr << "planbot serve: store " << config->store << ": " << store.error().message << "\n";
+    return kFailure;
+  }
+  auto providers = MakeProviders(*config, log);
+  if (!providers) {
+    std::cerr << "planbot serve: " << providers.error().message << "\n";
+    return kFailure;
+  }
+  std::map<std::string, CloneProvider*> by_name;
+  for (size_t i = 0; i < config->databases.size(); ++i) {
+    by_name[config->databases[i].name] = (*providers)[i].get();
+  }
+  adapters::PostgresSessionOptions session_options;
+  session_options.log = log.For("session");
+  session_options.debug_database_errors = config->logging.debug_database_errors;
+  adapters::PostgresSessionFactory factory(session_options);
+  Service service(ServiceOptions{config->limits, config->databases}, store->get(), by_name,
+                  &factory, log.For("service"));
+
+  adapters::HttpServerOptions http_options;
+  http_options.listen = config->listen;
+  http_options.tls = config->tls;
+  http_options.tokens = config->tokens;
+  http_options.log = log.For("http");
+  auto http = adapters::HttpServer::Create(http_options, &service);
+  Status started = http ? (*http)->Start() : Status(http.error());
+  if (!started) {
+    std::cerr << "planbot serve: " << started.error().message << "\n";
+    service.Shutdown();
+    for (auto& p : *providers) p->Shutdown();
+    return kFailure;
+  }
+  service.AuditEvent("start", nlohmann::json{{"version", Version()}}.dump());
+  log.Info("listening on " + (*http)->url() +
+           (config->tokens.empty() ? " (no API tokens: loopback clients only)" : ""));
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  log.Info(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+  service.Shutdown();
+  (*http)->Stop();
+  for (auto& p : *providers) p->Shutdown();
+  service.AuditEvent("stop",
+                     nlohmann::json{{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}}.dump());
+  log.Info("stopped");
+  return 0;
+}
+
+}  // namespace planbot::bot

@@ -1,0 +1,63 @@
+// The state of one command while Service runs it. Internal to service*.cc.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "analyzer/sql.h"
+#include "bot/answer.h"
+#include "bot/command.h"
+#include "bot/config.h"
+#include "bot/service.h"
+
+namespace planbot::bot {
+
+struct Service::Context {
+  explicit Context(const CommandRequest& r) : request(r), start(std::chrono::steady_clock::now()) {}
+
+  const CommandRequest& request;
+  std::chrono::steady_clock::time_point start;
+  Command command;
+  const DatabaseConfig* database = nullptr;
+  std::string session_name;
+
+  std::optional<analyzer::SqlStatement> statement;
+  std::string normalized;
+  std::string fingerprint;
+
+  std::string plan_json;  // EXPLAIN JSON as the server returned it
+  int64_t block_size = 8192;
+  int server_version = 0;
+  std::string summary_text;  // for the chat message
+  std::string tips_text;
+
+  std::optional<Error> error;
+  std::string outcome = "ok";
+
+  // Records the failure; the outcome is derived from the error code unless given.
+  void Fail(Error e, std::string outcome_override = {});
+
+  // Parses the command's argument as exactly one SQL statement and normalizes it; on failure
+  // records the error and returns false.
+  bool CheckSql();
+
+  // Fills the answer's plan, summary and tips from `plan_json`.
+  void Analyze(Answer& answer);
+
+  double ElapsedMs() const;
+};
+
+// The history and audit entries of a finished command.
+struct Records {
+  std::optional<storage::HistoryEntry> history;
+  storage::AuditEntry audit;
+};
+
+// Builds them under the database's history policy ("full", "normalized" or "off").
+Records BuildRecords(const Service::Context& ctx, const Answer& answer);
+
+// The chat-formatted answer (`message`).
+std::string ChatMessage(const Service::Context& ctx, const Answer& answer);
+
+}  // namespace planbot::bot

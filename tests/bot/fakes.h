@@ -1,0 +1,178 @@
+// Fakes of the core's own ports for unit tests of the bot core: a clone provider, a database
+// session that answers with a canned EXPLAIN JSON, and an in-memory store. The real adapters are
+// tested against PostgreSQL and SQLite in tests/adapters and tests/storage.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bot/ports.h"
+#include "storage/store.h"
+
+namespace planbot::testing {
+
+// A plan for `select * from customers where email = 'bob@example.com'`, with ANALYZE figures.
+inline const char* kCannedPlan = R"json([
+  {
+    "Plan": {
+      "Node Type": "Seq Scan", "Parallel Aware": false, "Async Capable": false,
+      "Relation Name": "customers", "Schema": "public", "Alias": "customers",
+      "Startup Cost": 0.00, "Total Cost": 2041.00, "Plan Rows": 1, "Plan Width": 64,
+      "Actual Startup Time": 0.015, "Actual Total Time": 12.500, "Actual Rows": 1,
+      "Actual Loops": 1,
+      "Output": ["id", "email"],
+      "Filter": "((email)::text = 'bob@example.com'::text)",
+      "Rows Removed by Filter": 49999,
+      "Shared Hit Blocks": 541, "Shared Read Blocks": 0, "Shared Dirtied Blocks": 0,
+      "Shared Written Blocks": 0, "Local Hit Blocks": 0, "Local Read Blocks": 0,
+      "Local Dirtied Blocks": 0, "Local Written Blocks": 0, "Temp Read Blocks": 0,
+      "Temp Written Blocks": 0
+    },
+    "Planning Time": 0.100,
+    "Triggers": [],
+    "Execution Time": 12.600
+  }
+])json";
+
+struct FakeDb {
+  std::atomic<int> explains{0};
+  std::atomic<int> running{0};
+  std::atomic<int> max_running{0};
+  std::atomic<int> cancels{0};
+  std::chrono::milliseconds delay{0};
+  std::string plan = kCannedPlan;
+  std::optional<Error> fail_next;  // set before a command; consumed by one Explain
+  std::mutex mu;
+  std::vector<std::string> sql_seen;
+};
+
+class FakeSession : public bot::DatabaseSession {
+ public:
+  explicit FakeSession(FakeDb* db) : db_(db) {}
+  Result<std::string> Explain(const std::string& sql, bot::ExplainMode,
+                              const bot::StatementLimits&) override {
+    int now = ++db_->running;
+    int prev = db_->max_running.load();
+    while (now > prev && !db_->max_running.compare_exchange_weak(prev, now)) {
+    }
+    auto until = std::chrono::steady_clock::now() + db_->delay;
+    while (std::chrono::steady_clock::now() < until && !cancelled_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    --db_->running;
+    ++db_->explains;
+    std::lock_guard<std::mutex> guard(db_->mu);
+    db_->sql_seen.push_back(sql);
+    if (cancelled_) return MakeError("timeout", "cancelled");
+    if (db_->fail_next) {
+      Error e = *db_->fail_next;
+      db_->fail_next.reset();
+      if (e.code == "clone_unavailable") usable_ = false;
+      return e;
+    }
+    return db_->plan;
+  }
+  int64_t block_size() const override { return 8192; }
+  int server_version_num() const override { return 150018; }
+  bool usable() const override { return usable_; }
+  void Cancel() override {
+    ++db_->cancels;
+    cancelled_ = true;
+  }
+
+ private:
+  FakeDb* db_;
+  std::atomic<bool> cancelled_{false};
+  bool usable_ = true;
+};
+
+class FakeFactory : public bot::SessionFactory {
+ public:
+  explicit FakeFactory(FakeDb* db) : db_(db) {}
+  Result<std::unique_ptr<bot::DatabaseSession>> Open(const bot::ConnectionInfo&) override {
+    ++opens;
+    return std::unique_ptr<bot::DatabaseSession>(std::make_unique<FakeSession>(db_));
+  }
+  std::atomic<int> opens{0};
+
+ private:
+  FakeDb* db_;
+};
+
+class FakeProvider : public bot::CloneProvider {
+ public:
+  std::string kind() const override { return "local"; }
+  Result<bot::CloneLease> Acquire() override {
+    std::lock_guard<std::mutex> guard(mu);
+    std::string id = "clone_" + std::to_string(++acquired);
+    live.push_back(id);
+    return bot::CloneLease{id, {"127.0.0.1", 5432, id, id, "secret-password", ""}};
+  }
+  Status Release(const std::string& id) override {
+    std::lock_guard<std::mutex> guard(mu);
+    std::erase(live, id);
+    ++released;
+    return Ok{};
+  }
+  Result<bot::CloneLease> Reset(const std::string& id) override {
+    (void)Release(id);
+    return Acquire();
+  }
+  bool Exists(const std::string& id) override {
+    std::lock_guard<std::mutex> guard(mu);
+    return std::find(live.begin(), live.end(), id) != live.end();
+  }
+  Status Health() override { return Ok{}; }
+  void Shutdown() override {}
+
+  std::mutex mu;
+  int acquired = 0;
+  int released = 0;
+  std::vector<std::string> live;
+};
+
+class MemoryStore : public storage::Store {
+ public:
+  Result<int64_t> Record(const std::optional<storage::HistoryEntry>& history,
+                         const storage::AuditEntry& audit) override {
+    std::lock_guard<std::mutex> guard(mu);
+    if (fail) return MakeError("store_error", "disk full");
+    audits.push_back(audit);
+    if (!history) return int64_t{0};
+    histories.push_back(*history);
+    histories.back().id = static_cast<int64_t>(histories.size());
+    return histories.back().id;
+  }
+  Status Audit(const storage::AuditEntry& audit) override {
+    std::lock_guard<std::mutex> guard(mu);
+    audits.push_back(audit);
+    return Ok{};
+  }
+  Result<std::vector<storage::HistoryEntry>> ListHistory(const storage::HistoryQuery&) override {
+    return histories;
+  }
+  Result<std::optional<storage::HistoryEntry>> GetHistory(int64_t) override {
+    return std::optional<storage::HistoryEntry>();
+  }
+  Result<std::vector<storage::AuditEntry>> ListAudit(int, std::optional<int64_t>) override {
+    return audits;
+  }
+  Status Health() override {
+    if (unhealthy) return MakeError("store_error", "read-only file");
+    return Ok{};
+  }
+
+  std::mutex mu;
+  bool fail = false;
+  bool unhealthy = false;
+  std::vector<storage::HistoryEntry> histories;
+  std::vector<storage::AuditEntry> audits;
+};
+
+}  // namespace planbot::testing
