@@ -47,13 +47,13 @@ struct DblabProviderConfig {
   std::string url;    // e.g. https://dle.internal:2345
   std::string token;  // secret: Verification-Token
   std::string db_name;
-  std::string sslmode;        // for connections to clones
+  std::string sslmode;          // for connections to clones
   Seconds create_timeout{300};  // how long to wait for a clone to become ready
 };
 
 struct DatabaseConfig {
   std::string name;
-  std::string provider = "local";     // "local" or "dblab"
+  std::string provider = "local";      // "local" or "dblab"
   std::string history = "normalized";  // "full", "normalized" or "off"
   Seconds retention{30 * 24 * 3600};
   LocalProviderConfig local;
@@ -71,7 +71,7 @@ struct SlackChannelConfig {
 };
 
 struct SlackConfig {
-  bool enabled = false;  // true when the `slack` section is present
+  bool enabled = false;        // true when the `slack` section is present
   std::string signing_secret;  // secret
   std::string bot_token;       // secret
   std::string api_url = "https://slack.com/api";
@@ -108,7 +108,12 @@ EnvLookup ProcessEnv();
 // $PGDATABASE (or "postgres" when unset).
 Config DefaultConfig(const EnvLookup& env);
 
-// "30s", "5m", "1h", "30d", "250ms" (a bare number is seconds). Nullopt when malformed.
+// The longest duration ParseDuration accepts: 100 years (36500d). Bounded so that adding a
+// duration to a clock's now() cannot overflow, even in nanoseconds.
+inline constexpr int64_t kMaxDurationMs = 36500LL * 24 * 3600 * 1000;
+
+// "30s", "5m" (or "5min"), "1h", "30d", "250ms"; a bare number is seconds. Digits then an optional
+// unit, nothing else: no sign, fraction or space. Nullopt when malformed or above kMaxDurationMs.
 std::optional<Millis> ParseDuration(const std::string& text);
 
 }  // namespace planbot::bot
