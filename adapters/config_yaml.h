@@ -1,4 +1,5 @@
-// planbot's configuration file (SPEC §5): YAML into bot::Config and its validation.
+// planbot's configuration file (SPEC §5): YAML into bot::Config, its validation, and a summary
+// for the startup log that hides every secret.
 //
 // Reading: `${VAR}` anywhere in a scalar value is replaced by the variable from the injected
 // EnvLookup (never the process environment directly); `$${` is a literal `${`. Keys missing from
@@ -34,5 +35,14 @@ Result<bot::Config> LoadConfigFile(const std::string& path, const bot::EnvLookup
 // listen beyond loopback without API tokens. Used on parsed files and on the embedded defaults
 // after command-line overrides.
 Status ValidateConfig(const bot::Config& config);
+
+// A multi-line summary for the startup log (one line per item, no trailing newline; log each
+// line). Tokens, the signing secret, the bot token, the dblab token and passwords inside DSNs
+// and URLs appear as "***".
+std::string DescribeConfig(const bot::Config& config);
+
+// A libpq connection string (key=value or postgresql:// URI) or an http(s) URL with its password
+// replaced by "***". A key=value string that cannot be parsed is hidden entirely.
+std::string RedactConnectionString(const std::string& dsn);
 
 }  // namespace planbot::adapters
