@@ -1,6 +1,7 @@
 #include "bot/config.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 
 namespace planbot::bot {
@@ -27,11 +28,15 @@ Config DefaultConfig(const EnvLookup& env) {
 
 std::optional<Millis> ParseDuration(const std::string& text) {
   size_t i = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-  if (i == 0 || i > 12) return std::nullopt;
-  long long n = std::stoll(text.substr(0, i));
-  std::string unit = text.substr(i);
-  long long ms_per_unit;
+  int64_t n = 0;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+    n = n * 10 + (text[i] - '0');
+    // Past the cap in any unit: stop before the multiplication below can overflow.
+    if (n > kMaxDurationMs) return std::nullopt;
+  }
+  if (i == 0) return std::nullopt;
+  const std::string unit = text.substr(i);
+  int64_t ms_per_unit;
   if (unit == "ms") {
     ms_per_unit = 1;
   } else if (unit.empty() || unit == "s") {
@@ -45,6 +50,7 @@ std::optional<Millis> ParseDuration(const std::string& text) {
   } else {
     return std::nullopt;
   }
+  if (n > kMaxDurationMs / ms_per_unit) return std::nullopt;
   return Millis(n * ms_per_unit);
 }
 

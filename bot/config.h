@@ -108,7 +108,12 @@ EnvLookup ProcessEnv();
 // $PGDATABASE (or "postgres" when unset).
 Config DefaultConfig(const EnvLookup& env);
 
-// "30s", "5m", "1h", "30d", "250ms" (a bare number is seconds). Nullopt when malformed.
+// The longest duration ParseDuration accepts: 100 years (36500d). Bounded so that adding a
+// duration to a clock's now() cannot overflow, even in nanoseconds.
+inline constexpr int64_t kMaxDurationMs = 36500LL * 24 * 3600 * 1000;
+
+// "30s", "5m" (or "5min"), "1h", "30d", "250ms"; a bare number is seconds. Digits then an optional
+// unit, nothing else: no sign, fraction or space. Nullopt when malformed or above kMaxDurationMs.
 std::optional<Millis> ParseDuration(const std::string& text);
 
 }  // namespace planbot::bot
