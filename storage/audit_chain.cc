@@ -14,6 +14,12 @@ void AppendNetstring(std::string& out, std::string_view item) {
   out += ',';
 }
 
+std::string GapProblem(int64_t expected, int64_t got, int64_t last_id) {
+  if (got < expected) return "id out of order after entry " + std::to_string(last_id);
+  if (got == expected + 1) return "entry " + std::to_string(expected) + " is missing";
+  return "entries " + std::to_string(expected) + ".." + std::to_string(got - 1) + " are missing";
+}
+
 }  // namespace
 
 std::string AuditCanonical(const AuditEntry& entry) {
@@ -61,10 +67,7 @@ bool ChainVerifier::Add(const AuditEntry& entry) {
   ++report_.entries;
   int64_t expected = report_.last_id + 1;
   if (entry.id != expected) {
-    Break(entry.id, entry.id > expected
-                        ? "entries " + std::to_string(expected) + ".." +
-                              std::to_string(entry.id - 1) + " are missing"
-                        : "id out of order after " + std::to_string(report_.last_id));
+    Break(entry.id, GapProblem(expected, entry.id, report_.last_id));
     return false;
   }
   if (entry.prev_hash != report_.last_hash) {
