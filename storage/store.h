@@ -8,6 +8,7 @@
 // writer thread commits the entries of many concurrent callers in one transaction), so a
 // command that got an answer is never lost by a crash.
 //
+// The concrete store is storage/sqlite_store.h (options, group-commit counters, write hook).
 // Thread-safety: every method may be called from any thread.
 // Failures: "store_error" (the file cannot be opened, is read-only, disk full, ...), with a
 // message naming the problem.
@@ -102,6 +103,7 @@ class Store {
 
   virtual Result<std::vector<HistoryEntry>> ListHistory(const HistoryQuery& query) = 0;
   virtual Result<std::optional<HistoryEntry>> GetHistory(int64_t id) = 0;
+  // Newest first; limit clamped to [1, 1000]; before_id pages (id < before_id).
   virtual Result<std::vector<AuditEntry>> ListAudit(int limit,
                                                     std::optional<int64_t> before_id) = 0;
 
@@ -110,7 +112,9 @@ class Store {
   virtual Status Health() = 0;
 
   // Walks the whole audit log in id order and checks every entry's hash, its link to the
-  // previous entry and that no id is missing; stops at the first broken entry.
+  // previous entry and that no id is missing; stops at the first broken entry. A broken chain
+  // is a report with intact == false, not an error; errors are for an unreadable store. Not
+  // pure virtual so that fakes of Store need not implement it.
   virtual Result<VerifyReport> VerifyAuditChain() {
     return MakeError("unsupported", "this store cannot verify its audit log");
   }

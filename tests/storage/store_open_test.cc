@@ -2,6 +2,7 @@
 // and clear errors for paths that cannot hold a store.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -115,6 +116,23 @@ TEST_CASE("paths that cannot hold a store fail with store_error naming the probl
     REQUIRE_FALSE(store.ok());
     CHECK(store.error().code == "store_error");
   }
+}
+
+// chmod does not stop root, so this only runs as another user; as root the missing directory
+// above and the locked and full files of group_commit_test.cc are the failures that still work.
+TEST_CASE("a read-only file is refused (not as root)") {
+  if (::geteuid() == 0) {
+    MESSAGE("skipped: root can write a file whatever its mode");
+    return;
+  }
+  TempDir dir;
+  std::string path = dir.File("planbot.db");
+  { OpenStore(path); }
+  REQUIRE(::chmod(path.c_str(), 0400) == 0);
+  auto store = SqliteStore::Open(path);
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.error().code == "store_error");
+  CHECK(store.error().message.find(path) != std::string::npos);
 }
 
 TEST_CASE("a file migrated by a newer planbot is refused") {

@@ -64,7 +64,8 @@ TEST_CASE("Record writes both rows; every field round-trips") {
   full.sqlstate = "57014";
   full.error_code = "timeout";
   full.error_message = "canceling statement due to statement timeout";
-  full.plan_text = std::string("line with 'quotes', \"dq\", unicode \xC3\xA9 and\nnewline\0x", 60);
+  static constexpr char kOdd[] = "line with 'quotes', \"dq\", unicode \xC3\xA9 and\nnewline\0x";
+  full.plan_text = std::string(kOdd, sizeof kOdd - 1);  // with the NUL byte inside
   AuditEntry audit = SampleAudit(7);
   audit.sqlstate = "57014";
   audit.outcome = "timeout";
