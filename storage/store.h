@@ -8,6 +8,7 @@
 // writer thread commits the entries of many concurrent callers in one transaction), so a
 // command that got an answer is never lost by a crash.
 //
+// The concrete store is storage/sqlite_store.h (options, group-commit counters, write hook).
 // Thread-safety: every method may be called from any thread.
 // Failures: "store_error" (the file cannot be opened, is read-only, disk full, ...), with a
 // message naming the problem.
@@ -24,18 +25,18 @@
 namespace planbot::storage {
 
 struct HistoryEntry {
-  int64_t id = 0;           // assigned by the store
-  std::string created_at;   // RFC 3339 UTC with milliseconds; assigned when empty
-  std::string user;         // token name, "loopback:127.0.0.1", Slack user id, ...
-  std::string channel;      // "http", "slack", "cli"
+  int64_t id = 0;          // assigned by the store
+  std::string created_at;  // RFC 3339 UTC with milliseconds; assigned when empty
+  std::string user;        // token name, "loopback:127.0.0.1", Slack user id, ...
+  std::string channel;     // "http", "slack", "cli"
   std::string session;
   std::string database;
-  std::string command;      // "plan", "explain", ...
+  std::string command;                    // "plan", "explain", ...
   std::optional<std::string> query_text;  // the raw SQL: only under the "full" policy
-  std::string normalized;   // SQL with constants as $n
+  std::string normalized;                 // SQL with constants as $n
   std::string fingerprint;
-  std::optional<std::string> plan_json;    // EXPLAIN JSON (literals masked unless "full")
-  std::optional<std::string> plan_text;    // the rendered text (same policy)
+  std::optional<std::string> plan_json;  // EXPLAIN JSON (literals masked unless "full")
+  std::optional<std::string> plan_text;  // the rendered text (same policy)
   std::optional<std::string> summary_json;
   std::optional<std::string> tips_json;
   std::optional<double> execution_ms;  // EXPLAIN's Execution Time
@@ -59,9 +60,9 @@ struct AuditEntry {
   std::string fingerprint;
   std::string outcome;
   std::string sqlstate;
-  std::string details;     // compact JSON object with anything else (never raw SQL or secrets)
-  std::string prev_hash;   // hex SHA-256 of the previous entry (assigned)
-  std::string hash;        // hex SHA-256 over prev_hash and this entry's canonical content
+  std::string details;    // compact JSON object with anything else (never raw SQL or secrets)
+  std::string prev_hash;  // hex SHA-256 of the previous entry (assigned)
+  std::string hash;       // hex SHA-256 over prev_hash and this entry's canonical content
 };
 
 struct HistoryQuery {
@@ -69,7 +70,20 @@ struct HistoryQuery {
   std::optional<std::string> before;  // created_at < before (RFC 3339)
   std::optional<std::string> after;   // created_at >= after
   std::optional<int64_t> before_id;   // paging: id < before_id
-  int limit = 50;
+  int limit = 50;                     // clamped to [1, 1000]
+  // False: plan_json, plan_text, summary_json and tips_json are not read (left absent), for
+  // listings that show one line per entry; GetHistory always reads them.
+  bool include_plans = true;
+};
+
+// The outcome of walking the audit hash chain (storage/audit_chain.h).
+struct VerifyReport {
+  bool intact = true;
+  int64_t entries = 0;          // entries checked (up to and including the first broken one)
+  int64_t last_id = 0;          // the last intact entry: the chain head when intact
+  std::string last_hash;        // its hash (64 zeros when the log is empty)
+  int64_t first_broken_id = 0;  // the first entry present that breaks the chain; 0 when intact
+  std::string problem;          // what is wrong with it, for `planbot audit verify`
 };
 
 class Store {
@@ -89,10 +103,21 @@ class Store {
 
   virtual Result<std::vector<HistoryEntry>> ListHistory(const HistoryQuery& query) = 0;
   virtual Result<std::optional<HistoryEntry>> GetHistory(int64_t id) = 0;
-  virtual Result<std::vector<AuditEntry>> ListAudit(int limit, std::optional<int64_t> before_id) = 0;
+  // Newest first; limit clamped to [1, 1000]; before_id pages (id < before_id).
+  virtual Result<std::vector<AuditEntry>> ListAudit(int limit,
+                                                    std::optional<int64_t> before_id) = 0;
 
-  // Readiness for /healthz: the file is open and writable.
+  // Readiness for /healthz: the file is open and writable. After a failed write this reports
+  // the failure ("store_error") until a later write succeeds.
   virtual Status Health() = 0;
+
+  // Walks the whole audit log in id order and checks every entry's hash, its link to the
+  // previous entry and that no id is missing; stops at the first broken entry. A broken chain
+  // is a report with intact == false, not an error; errors are for an unreadable store. Not
+  // pure virtual so that fakes of Store need not implement it.
+  virtual Result<VerifyReport> VerifyAuditChain() {
+    return MakeError("unsupported", "this store cannot verify its audit log");
+  }
 };
 
 }  // namespace planbot::storage

@@ -1,0 +1,157 @@
+#include "storage/migrations.h"
+
+#include <set>
+#include <string>
+
+#include "storage/timestamp.h"
+
+namespace planbot::storage {
+namespace {
+
+constexpr const char* kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+) STRICT;
+)sql";
+
+constexpr const char* kSelectVersions = "SELECT version FROM schema_migrations ORDER BY version";
+
+constexpr const char* kInsertVersion =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)";
+
+// History: ids are AUTOINCREMENT so that a purged id is never handed out again (audit entries and
+// chat answers refer to history ids). Every list query is "filter, newest first": each index ends
+// in id so that SQLite walks it backwards and stops after LIMIT rows, without a sort.
+constexpr const char* kV1History = R"sql(
+CREATE TABLE history (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_at    TEXT NOT NULL,
+  user_name     TEXT NOT NULL,
+  channel       TEXT NOT NULL,
+  session_id    TEXT NOT NULL,
+  database_name TEXT NOT NULL,
+  command       TEXT NOT NULL,
+  query_text    TEXT,
+  normalized    TEXT NOT NULL,
+  fingerprint   TEXT NOT NULL,
+  plan_json     TEXT,
+  plan_text     TEXT,
+  summary_json  TEXT,
+  tips_json     TEXT,
+  execution_ms  REAL,
+  duration_ms   REAL NOT NULL,
+  outcome       TEXT NOT NULL,
+  sqlstate      TEXT NOT NULL,
+  error_code    TEXT NOT NULL,
+  error_message TEXT NOT NULL
+) STRICT;
+CREATE INDEX history_fingerprint_id ON history (fingerprint, id);
+CREATE INDEX history_user_id ON history (user_name, id);
+CREATE INDEX history_session_id ON history (session_id, id);
+CREATE INDEX history_database_id ON history (database_name, id);
+CREATE INDEX history_created_at ON history (created_at);
+
+-- Audit: append-only, ids consecutive from 1 (assigned by the writer, so a gap means a removed
+-- row), each row chained to the previous one by prev_hash/hash (storage/audit_chain.h).
+CREATE TABLE audit (
+  id            INTEGER PRIMARY KEY,
+  created_at    TEXT NOT NULL,
+  actor         TEXT NOT NULL,
+  action        TEXT NOT NULL,
+  channel       TEXT NOT NULL,
+  session_id    TEXT NOT NULL,
+  database_name TEXT NOT NULL,
+  command       TEXT NOT NULL,
+  normalized    TEXT NOT NULL,
+  fingerprint   TEXT NOT NULL,
+  outcome       TEXT NOT NULL,
+  sqlstate      TEXT NOT NULL,
+  details       TEXT NOT NULL,
+  prev_hash     TEXT NOT NULL,
+  hash          TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_created_at ON audit (created_at);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+  SELECT RAISE(ABORT, 'audit log is append-only: UPDATE refused');
+END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+  SELECT RAISE(ABORT, 'audit log is append-only: DELETE refused');
+END;
+)sql";
+
+Result<std::set<int>> AppliedVersions(SqliteDb& db) {
+  auto stmt = db.Prepare(kSelectVersions);
+  if (!stmt) return stmt.error();
+  std::set<int> versions;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return row.error();
+    if (!*row) return versions;
+    versions.insert(static_cast<int>(stmt->ColumnInt64(0)));
+  }
+}
+
+Status Unknown(const std::set<int>& applied) {
+  int known = Migrations().back().version;
+  if (applied.empty() || *applied.rbegin() <= known) return Ok{};
+  return StoreError("the file has schema version " + std::to_string(*applied.rbegin()) +
+                    ", newer than this planbot knows (" + std::to_string(known) + ")");
+}
+
+// Applies `m` unless another process did it first; true when it was applied now.
+Result<bool> ApplyOne(SqliteDb& db, const Migration& m) {
+  if (auto s = db.Exec("BEGIN IMMEDIATE"); !s) return s.error();
+  auto fail = [&db](const Error& e) -> Result<bool> {
+    (void)db.Exec("ROLLBACK");
+    return e;
+  };
+  auto applied = AppliedVersions(db);
+  if (!applied) return fail(applied.error());
+  if (applied->count(m.version) != 0) {
+    if (auto s = db.Exec("ROLLBACK"); !s) return s.error();
+    return false;
+  }
+  if (auto s = db.Exec(m.sql); !s) {
+    return fail(StoreError("migration " + std::to_string(m.version) + " (" + m.name +
+                           "): " + s.error().message));
+  }
+  auto insert = db.Prepare(kInsertVersion);
+  if (!insert) return fail(insert.error());
+  insert->BindInt64(1, m.version);
+  insert->BindText(2, m.name);
+  insert->BindText(3, NowRfc3339Millis());
+  if (auto s = insert->Run(); !s) return fail(s.error());
+  if (auto s = db.Exec("COMMIT"); !s) return fail(s.error());
+  return true;
+}
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "history and audit tables", kV1History},
+  };
+  return kMigrations;
+}
+
+Result<int> Migrate(SqliteDb& db) {
+  if (auto s = db.Exec(kCreateMigrationsTable); !s) return s.error();
+  // A first look without a write lock: re-opening a migrated file takes no lock at all.
+  auto applied = AppliedVersions(db);
+  if (!applied) return applied.error();
+  if (auto s = Unknown(*applied); !s) return s.error();
+  int count = 0;
+  for (const Migration& m : Migrations()) {
+    if (applied->count(m.version) != 0) continue;
+    auto now = ApplyOne(db, m);
+    if (!now) return now.error();
+    if (*now) ++count;
+  }
+  return count;
+}
+
+}  // namespace planbot::storage

@@ -1,0 +1,46 @@
+#include "storage/write_txn.h"
+
+#include "storage/audit_chain.h"
+#include "storage/rows.h"
+#include "storage/timestamp.h"
+
+namespace planbot::storage {
+namespace {
+
+constexpr const char* kSelectHead = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1";
+
+}  // namespace
+
+Result<WriteTxn> WriteTxn::Start(SqliteDb& db) {
+  auto stmt = db.Prepare(kSelectHead);
+  if (!stmt) return stmt.error();
+  auto row = stmt->Step();
+  if (!row) return row.error();
+  Head head{0, std::string(kGenesisHash)};
+  if (*row) head = Head{stmt->ColumnInt64(0), stmt->ColumnText(1)};
+  return WriteTxn(db, std::move(head));
+}
+
+Result<int64_t> WriteTxn::InsertHistory(const HistoryEntry& entry) {
+  auto stmt = db_->Prepare(kInsertHistory);
+  if (!stmt) return stmt.error();
+  BindHistory(*stmt, entry, entry.created_at.empty() ? NowRfc3339Millis() : entry.created_at);
+  if (auto s = stmt->Run(); !s) return s.error();
+  return db_->LastInsertRowId();
+}
+
+Result<int64_t> WriteTxn::AppendAudit(const AuditEntry& entry) {
+  AuditEntry row = entry;
+  row.id = head_.id + 1;
+  row.prev_hash = head_.hash;
+  if (row.created_at.empty()) row.created_at = NowRfc3339Millis();
+  row.hash = AuditEntryHash(row);
+  auto stmt = db_->Prepare(kInsertAudit);
+  if (!stmt) return stmt.error();
+  BindAudit(*stmt, row);
+  if (auto s = stmt->Run(); !s) return s.error();
+  head_ = Head{row.id, std::move(row.hash)};
+  return head_.id;
+}
+
+}  // namespace planbot::storage
