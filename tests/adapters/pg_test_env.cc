@@ -126,6 +126,27 @@ std::unique_ptr<adapters::LocalCloneProvider> MakeProvider(int warm_clones, Logg
   return std::move(provider).value();
 }
 
+SessionOnClone OpenSessionOnClone(adapters::PostgresSessionOptions options) {
+  SessionOnClone s;
+  s.provider = MakeProvider(0);
+  auto lease = s.provider->Acquire();
+  if (!lease) FAIL("Acquire: " << lease.error().message);
+  s.lease = *lease;
+  s.factory = std::make_unique<adapters::PostgresSessionFactory>(std::move(options));
+  auto session = s.factory->Open(s.lease.connection);
+  if (!session) FAIL("Open: " << session.error().message);
+  s.session = std::move(session).value();
+  return s;
+}
+
+bot::StatementLimits Limits(int statement_timeout_ms, int deadline_ms, int lock_timeout_ms) {
+  bot::StatementLimits limits;
+  limits.statement_timeout = std::chrono::milliseconds(statement_timeout_ms);
+  limits.deadline = std::chrono::milliseconds(deadline_ms);
+  limits.lock_timeout = std::chrono::milliseconds(lock_timeout_ms);
+  return limits;
+}
+
 Logger LogCapture::logger(LogLevel min_level) {
   auto lines = lines_;
   return Logger(

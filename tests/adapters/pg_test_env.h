@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "adapters/local_clones.h"
+#include "adapters/postgres_session.h"
+#include "bot/ports.h"
 #include "common/log.h"
 
 namespace planbot::testing {
@@ -40,6 +42,19 @@ const std::string& SourceDatabase();
 // A provider for the fixture source with a unique prefix.
 std::unique_ptr<adapters::LocalCloneProvider> MakeProvider(int warm_clones, Logger logger = {},
                                                            const std::string& prefix = "");
+
+// A clone of the fixture and a session on it; members are destroyed session first, clone last.
+struct SessionOnClone {
+  std::unique_ptr<adapters::LocalCloneProvider> provider;
+  bot::CloneLease lease;
+  std::unique_ptr<adapters::PostgresSessionFactory> factory;
+  std::unique_ptr<bot::DatabaseSession> session;
+};
+SessionOnClone OpenSessionOnClone(adapters::PostgresSessionOptions options = {});
+
+// Limits for tests: generous unless a test says otherwise.
+bot::StatementLimits Limits(int statement_timeout_ms = 30000, int deadline_ms = 31000,
+                            int lock_timeout_ms = 5000);
 
 // Collects log lines (any thread).
 class LogCapture {
