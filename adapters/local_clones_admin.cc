@@ -103,6 +103,20 @@ Status CloneAdmin::WithAdmin(const std::string& what, F step) {
   }
 }
 
+template <typename F>
+Status CloneAdmin::WithOwnConnection(const std::string& what, const std::string& dbname, F step) {
+  std::unique_ptr<PgConnection> conn;
+  try {
+    conn = std::make_unique<PgConnection>(Params(dbname), /*expand_dbname=*/true);
+    step(*conn);
+    return Ok{};
+  } catch (const pqxx::sql_error&) {
+    return Failed(what, conn->first_error(), "database error");
+  } catch (const std::exception& e) {
+    return Failed(what, ServerError(), FirstLine(e.what()));
+  }
+}
+
 Status CloneAdmin::Connect() {
   std::lock_guard<std::mutex> lock(mu_);
   return ConnectLocked();
@@ -181,7 +195,8 @@ Status CloneAdmin::CreateRoleAndDatabase(const std::string& name, const std::str
   });
   if (!role) return role;
   const std::string what = "creating database " + name + " from template " + source;
-  Status db = WithAdmin(what, [&](PgConnection& conn) {
+  // Copying a big source takes long: not on the shared connection, which Health() needs.
+  Status db = WithOwnConnection(what, "", [&](PgConnection& conn) {
     pqxx::nontransaction txn(conn);
     const std::string db_name = txn.quote_name(name);
     txn.exec0("CREATE DATABASE " + db_name + " TEMPLATE " + txn.quote_name(source));
@@ -198,11 +213,8 @@ Status CloneAdmin::CreateRoleAndDatabase(const std::string& name, const std::str
 }
 
 Status CloneAdmin::PrepareClone(const std::string& name) {
-  const std::string what = "preparing clone " + name;
-  std::unique_ptr<PgConnection> conn;
-  try {
-    conn = std::make_unique<PgConnection>(Params(name), /*expand_dbname=*/true);
-    pqxx::work txn(*conn);
+  return WithOwnConnection("preparing clone " + name, name, [&](PgConnection& conn) {
+    pqxx::work txn(conn);
     std::string statements;
     for (const auto& row : txn.exec_params(kOwnershipStatements, name)) {
       statements += row[0].as<std::string>() + ";\n";
@@ -214,12 +226,7 @@ Status CloneAdmin::PrepareClone(const std::string& name) {
       logger_.Warn("the hypopg extension is not available on the server; hypo commands will fail");
     }
     txn.commit();
-    return Ok{};
-  } catch (const pqxx::sql_error&) {
-    return Failed(what, conn->first_error(), "database error");
-  } catch (const std::exception& e) {
-    return Failed(what, ServerError(), FirstLine(e.what()));
-  }
+  });
 }
 
 Status CloneAdmin::Drop(const std::string& name) {

@@ -18,7 +18,8 @@
 //
 // Thread-safety: every member may be called from any thread; the admin connection is guarded by
 // a mutex (a libpq connection is never used by two threads at once) and re-opened when it
-// broke. PrepareClone() uses its own short-lived connection and does not hold the mutex.
+// broke. CREATE DATABASE (long for a big source) and PrepareClone() use short-lived connections
+// of their own, so lookups, drops and Health() are not held up by a copy in progress.
 #pragma once
 
 #include <atomic>
@@ -66,6 +67,9 @@ class CloneAdmin {
   // Runs `step` on the admin connection under the mutex; exceptions become Errors naming `what`.
   template <typename F>
   Status WithAdmin(const std::string& what, F step);
+  // Runs `step` on a new connection to `dbname` (empty: the admin DSN's database).
+  template <typename F>
+  Status WithOwnConnection(const std::string& what, const std::string& dbname, F step);
   Status ConnectLocked();
   Status CheckPrivilegesLocked();
   ConnParams Params(const std::string& dbname) const;
