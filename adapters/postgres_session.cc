@@ -1,0 +1,320 @@
+#include "adapters/postgres_session.h"
+
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <pqxx/pqxx>
+
+#include "adapters/pg_connection.h"
+#include "adapters/pg_errors.h"
+
+namespace planbot::adapters {
+namespace {
+
+using Millis = std::chrono::milliseconds;
+
+constexpr char kPlanPrefix[] = "EXPLAIN (COSTS, VERBOSE, FORMAT JSON) ";
+constexpr char kAnalyzePrefix[] =
+    "EXPLAIN (ANALYZE, BUFFERS, VERBOSE, SETTINGS, WAL, FORMAT JSON) ";
+constexpr char kReadSettings[] =
+    "SELECT current_setting('block_size')::bigint, current_setting('server_version_num')::int";
+
+// "1s", "1.5s", "250ms": how limits appear in messages.
+std::string FormatDuration(Millis d) {
+  long long ms = d.count();
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ms) / 1000.0);
+  std::string s = buf;
+  while (s.back() == '0') s.pop_back();
+  return s + "s";
+}
+
+Millis AtLeastOneMs(Millis d) { return std::max(d, Millis(1)); }
+
+Error Timeout(std::string message) { return MakeError("timeout", std::move(message)); }
+
+Error Unavailable(std::string message) {
+  return MakeError("clone_unavailable", std::move(message));
+}
+
+class PostgresSession final : public bot::DatabaseSession {
+ public:
+  PostgresSession(std::unique_ptr<PgConnection> conn, const PostgresSessionOptions& options,
+                  std::shared_ptr<Watchdog> watchdog, std::string where, int64_t block_size,
+                  int server_version_num)
+      : conn_(std::move(conn)),
+        logger_(options.logger),
+        debug_errors_(options.debug_database_errors),
+        grace_(options.cancel_grace),
+        watchdog_(std::move(watchdog)),
+        where_(std::move(where)),
+        block_size_(block_size),
+        server_version_num_(server_version_num) {
+    cancel_ = PQgetCancel(conn_->raw());
+    // Our own descriptor of the socket: shutdown(2) on it reaches the connection, and it stays
+    // valid (never reused by another file) even if libpq closes its descriptor meanwhile.
+    socket_ = ::fcntl(PQsocket(conn_->raw()), F_DUPFD_CLOEXEC, 0);
+  }
+
+  ~PostgresSession() override {
+    if (cancel_ != nullptr) PQfreeCancel(cancel_);
+    if (socket_ >= 0) ::close(socket_);
+  }
+
+  Result<std::string> Explain(const std::string& sql, bot::ExplainMode mode,
+                              const bot::StatementLimits& limits) override;
+
+  int64_t block_size() const override { return block_size_; }
+  int server_version_num() const override { return server_version_num_; }
+  bool usable() const override { return usable_.load(); }
+  void Cancel() override { SendCancel(/*by_deadline=*/false); }
+
+ private:
+  // Runs while a statement is under way: arms the deadline and clears the flags, and on
+  // destruction marks the statement finished before disarming, so that a late timer does nothing.
+  class Run {
+   public:
+    Run(PostgresSession& session, Millis deadline);
+    ~Run();
+
+   private:
+    PostgresSession& session_;
+    Watchdog::Ticket cancel_at_ = 0;
+    Watchdog::Ticket cut_at_ = 0;
+  };
+
+  Result<std::string> RunExplain(const std::string& sql, bot::ExplainMode mode,
+                                 const bot::StatementLimits& limits);
+  template <typename Transaction>
+  std::string ExplainIn(Transaction& txn, const std::string& statement,
+                        const bot::StatementLimits& limits);
+  Error Failure(bool broken, const std::string& sql, size_t prefix_chars,
+                const bot::StatementLimits& limits);
+  Error DatabaseError(const ServerError& error, const std::string& sql, size_t prefix_chars);
+  void SendCancel(bool by_deadline);
+  void CutSocket();
+  bool ConnectionOk() const;
+
+  std::unique_ptr<PgConnection> conn_;
+  Logger logger_;
+  bool debug_errors_;
+  Millis grace_;
+  std::shared_ptr<Watchdog> watchdog_;
+  std::string where_;  // ConnectionInfo::Describe(): no password
+  int64_t block_size_;
+  int server_version_num_;
+  std::atomic<bool> usable_{true};
+
+  std::mutex mu_;  // guards the fields below, cancel_ and socket_ against the watchdog thread
+  PGcancel* cancel_ = nullptr;
+  int socket_ = -1;
+  bool running_ = false;
+  bool deadline_passed_ = false;
+  bool caller_cancelled_ = false;
+  bool socket_cut_ = false;
+};
+
+PostgresSession::Run::Run(PostgresSession& session, Millis deadline) : session_(session) {
+  {
+    std::lock_guard<std::mutex> lock(session_.mu_);
+    session_.running_ = true;
+    session_.deadline_passed_ = session_.caller_cancelled_ = session_.socket_cut_ = false;
+  }
+  auto now = Watchdog::Clock::now();
+  PostgresSession* s = &session_;
+  cancel_at_ = s->watchdog_->Schedule(now + deadline, [s] { s->SendCancel(true); });
+  cut_at_ = s->watchdog_->Schedule(now + deadline + s->grace_, [s] { s->CutSocket(); });
+}
+
+PostgresSession::Run::~Run() {
+  {
+    std::lock_guard<std::mutex> lock(session_.mu_);
+    session_.running_ = false;
+  }
+  if (cancel_at_ != 0) session_.watchdog_->Disarm(cancel_at_);
+  if (cut_at_ != 0) session_.watchdog_->Disarm(cut_at_);
+}
+
+void PostgresSession::SendCancel(bool by_deadline) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!running_ || cancel_ == nullptr) return;
+  (by_deadline ? deadline_passed_ : caller_cancelled_) = true;
+  char message[256];
+  if (PQcancel(cancel_, message, sizeof message) == 0) {
+    logger_.Warn("could not send a cancel request to " + where_ + ": " + FirstLine(message));
+  }
+}
+
+void PostgresSession::CutSocket() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!running_ || !deadline_passed_ || socket_ < 0) return;
+  ::shutdown(socket_, SHUT_RDWR);
+  socket_cut_ = true;
+  usable_ = false;
+  logger_.Warn("statement on " + where_ + " did not stop " + FormatDuration(grace_) +
+               " after its cancel request; connection closed");
+}
+
+bool PostgresSession::ConnectionOk() const {
+  return conn_->raw() != nullptr && PQstatus(conn_->raw()) == CONNECTION_OK;
+}
+
+Result<std::string> PostgresSession::Explain(const std::string& sql, bot::ExplainMode mode,
+                                             const bot::StatementLimits& limits) {
+  if (!usable_) return Unavailable("the connection to the clone was lost; open a new session");
+  try {
+    bot::StatementLimits bounded{AtLeastOneMs(limits.statement_timeout),
+                                 AtLeastOneMs(limits.lock_timeout), AtLeastOneMs(limits.deadline)};
+    Run run(*this, bounded.deadline);
+    return RunExplain(sql, mode, bounded);
+  } catch (const std::exception&) {
+    usable_ = false;
+    return Unavailable("internal error while running the statement; the session was closed");
+  }
+}
+
+template <typename Transaction>
+std::string PostgresSession::ExplainIn(Transaction& txn, const std::string& statement,
+                                       const bot::StatementLimits& limits) {
+  txn.exec0("SET LOCAL statement_timeout = " + std::to_string(limits.statement_timeout.count()));
+  txn.exec0("SET LOCAL lock_timeout = " + std::to_string(limits.lock_timeout.count()));
+  // exec_params is PQexecParams: the extended protocol accepts exactly one statement.
+  pqxx::result result = txn.exec_params(statement);
+  std::string json;
+  for (const auto& row : result) json += row[0].c_str();
+  txn.abort();  // ROLLBACK: nothing the statement did survives it
+  return json;
+}
+
+Result<std::string> PostgresSession::RunExplain(const std::string& sql, bot::ExplainMode mode,
+                                                const bot::StatementLimits& limits) {
+  const std::string prefix = mode == bot::ExplainMode::kPlan ? kPlanPrefix : kAnalyzePrefix;
+  conn_->ClearError();
+  try {
+    std::string json;
+    if (mode == bot::ExplainMode::kPlan) {
+      pqxx::transaction<pqxx::read_committed, pqxx::read_only> txn(*conn_);
+      json = ExplainIn(txn, prefix + sql, limits);
+    } else {
+      pqxx::work txn(*conn_);
+      json = ExplainIn(txn, prefix + sql, limits);
+    }
+    if (!ConnectionOk() || PQtransactionStatus(conn_->raw()) != PQTRANS_IDLE) {
+      // The ROLLBACK did not complete; closing the connection makes the server roll back.
+      usable_ = false;
+      conn_->disconnect();
+      return Failure(true, sql, prefix.size(), limits);
+    }
+    return json;
+  } catch (const pqxx::broken_connection&) {
+    return Failure(true, sql, prefix.size(), limits);
+  } catch (const pqxx::sql_error&) {
+    return Failure(false, sql, prefix.size(), limits);
+  }
+}
+
+Error PostgresSession::Failure(bool broken, const std::string& sql, size_t prefix_chars,
+                               const bot::StatementLimits& limits) {
+  const ServerError error = conn_->first_error();
+  bool lost = broken || IsConnectionLoss(error.sqlstate) || !ConnectionOk();
+  if (lost) usable_ = false;
+  bool deadline, cancelled, cut;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    deadline = deadline_passed_;
+    cancelled = caller_cancelled_;
+    cut = socket_cut_;
+  }
+  if (deadline && (lost || error.sqlstate == "57014")) {
+    std::string message =
+        "cancelled by planbot after the " + FormatDuration(limits.deadline) + " deadline";
+    if (cut) message += "; the server did not stop the statement, so the connection was closed";
+    return Timeout(message);
+  }
+  if (lost) {
+    logger_.Warn("connection to clone lost: " + where_);
+    return Unavailable("the connection to the clone was lost");
+  }
+  if (error.sqlstate == "57014") {
+    if (cancelled) return Timeout("the statement was cancelled");
+    return Timeout("statement exceeded statement_timeout (" +
+                   FormatDuration(limits.statement_timeout) + ")");
+  }
+  if (error.sqlstate == "55P03") {
+    if (error.primary.find("lock timeout") == std::string::npos) {
+      return Timeout("could not obtain a lock (NOWAIT, or lock_timeout " +
+                     FormatDuration(limits.lock_timeout) + ")");
+    }
+    return Timeout("statement exceeded lock_timeout (" + FormatDuration(limits.lock_timeout) +
+                   ") waiting for a lock");
+  }
+  return DatabaseError(error, sql, prefix_chars);
+}
+
+Error PostgresSession::DatabaseError(const ServerError& error, const std::string& sql,
+                                     size_t prefix_chars) {
+  if (debug_errors_) logger_.Debug("database error on " + where_ + ": " + error.FullText());
+  // An error raised inside a function or trigger (it has a CONTEXT) is not about the user's
+  // text: its primary message is never shown.
+  const std::string primary = error.context.empty() ? error.primary : std::string();
+  Error out = MakeError("database_error", SafeErrorMessage(error.sqlstate, primary, sql));
+  out.sqlstate = error.sqlstate;
+  if (error.position > static_cast<int>(prefix_chars)) {
+    out.position = error.position - static_cast<int>(prefix_chars);
+  }
+  return out;
+}
+
+ConnParams SessionParams(const bot::ConnectionInfo& info, const std::string& application_name) {
+  ConnParams params;
+  if (!info.host.empty()) params.emplace_back("host", info.host);
+  params.emplace_back("port", std::to_string(info.port));
+  params.emplace_back("dbname", info.dbname);
+  params.emplace_back("user", info.user);
+  if (!info.password.empty()) params.emplace_back("password", info.password);
+  if (!info.sslmode.empty()) params.emplace_back("sslmode", info.sslmode);
+  params.emplace_back("application_name", application_name);
+  return params;
+}
+
+}  // namespace
+
+PostgresSessionFactory::PostgresSessionFactory(PostgresSessionOptions options)
+    : options_(std::move(options)), watchdog_(std::make_shared<Watchdog>()) {}
+
+PostgresSessionFactory::~PostgresSessionFactory() = default;
+
+Result<std::unique_ptr<bot::DatabaseSession>> PostgresSessionFactory::Open(
+    const bot::ConnectionInfo& connection) {
+  const std::string where = connection.Describe();
+  try {
+    auto conn =
+        std::make_unique<PgConnection>(SessionParams(connection, options_.application_name));
+    pqxx::nontransaction txn(*conn);
+    txn.exec0("SET idle_in_transaction_session_timeout = " +
+              std::to_string(options_.idle_in_transaction_session_timeout.count()));
+    pqxx::row settings = txn.exec1(kReadSettings);
+    int64_t block_size = settings[0].as<int64_t>();
+    int version = settings[1].as<int>();
+    txn.commit();
+    std::unique_ptr<bot::DatabaseSession> session = std::make_unique<PostgresSession>(
+        std::move(conn), options_, watchdog_, where, block_size, version);
+    return session;
+  } catch (const pqxx::broken_connection& e) {
+    options_.logger.Warn("cannot connect to clone: " + where + ": " + FirstLine(e.what()));
+    return Unavailable("cannot connect to the clone (" + where + "): " + FirstLine(e.what()));
+  } catch (const std::exception&) {
+    options_.logger.Warn("cannot set up a session on clone: " + where);
+    return Unavailable("cannot set up a session on the clone (" + where + ")");
+  }
+}
+
+}  // namespace planbot::adapters
