@@ -1,6 +1,7 @@
 #include "adapters/http_server.h"
 
 #include <openssl/crypto.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <filesystem>
@@ -148,6 +149,12 @@ HttpServer::HttpServer(HttpServerOptions options, bot::Service* service,
   int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(options_.max_body);
+  // httplib's default also sets SO_REUSEPORT, which lets a second process bind the same port
+  // and silently take half of the connections; a taken port must be an error instead.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server_->set_read_timeout(30, 0);
   server_->set_keep_alive_timeout(30);
   InstallRoutes();
@@ -234,14 +241,23 @@ void HttpServer::InstallRoutes() {
   });
 }
 
-Status HttpServer::Start() {
+Status HttpServer::Bind() {
   bool bound = port_ == 0 ? (port_ = server_->bind_to_any_port(host_)) > 0
                           : server_->bind_to_port(host_, port_);
   if (!bound) {
     return MakeError("listen_failed", "cannot listen on " + options_.listen +
                                           " (address in use, or not an address of this host)");
   }
+  return Ok{};
+}
+
+void HttpServer::Serve() {
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+Status HttpServer::Start() {
+  if (Status bound = Bind(); !bound) return bound;
+  Serve();
   return Ok{};
 }
 

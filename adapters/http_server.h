@@ -49,6 +49,11 @@ class HttpServer {
 
   // Binds and serves in a background thread. Error "listen_failed" when the address is taken.
   Status Start();
+  // The same in two steps, so a taken port is found before anything else starts. `service`
+  // may be set between them (requests are only served after Serve()).
+  Status Bind();
+  void Serve();
+  void set_service(bot::Service* service) { service_ = service; }
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
   // "http://127.0.0.1:8080" or "https://...".

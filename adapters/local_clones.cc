@@ -50,7 +50,8 @@ Result<std::unique_ptr<LocalCloneProvider>> LocalCloneProvider::Create(
   }
   if (config.source.empty()) return MakeError("invalid_config", "local.source is empty");
   if (config.warm_clones < 0) return MakeError("invalid_config", "local.warm_clones is negative");
-  auto admin = std::make_unique<CloneAdmin>(config.admin_dsn, options.logger);
+  auto admin = std::make_unique<CloneAdmin>(config.admin_dsn, config.source, config.clone_prefix,
+                                            options.logger);
   if (Status s = admin->Connect(); !s) return s.error();
   Result<bool> exists = admin->DatabaseExists(config.source);
   if (!exists) return exists.error();

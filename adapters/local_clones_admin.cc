@@ -9,6 +9,8 @@ namespace {
 
 constexpr char kApplicationName[] = "planbot-admin";
 
+// Held for the admin connection's lifetime (session level): one planbot per clone prefix.
+constexpr char kLockPrefix[] = "SELECT pg_try_advisory_lock(hashtextextended($1, 0))";
 constexpr char kAdminPrivileges[] =
     "SELECT current_user, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles "
     "WHERE rolname = current_user";
@@ -56,15 +58,21 @@ std::string ScramVerifier(PGconn* conn, const std::string& role, const std::stri
 
 }  // namespace
 
-CloneAdmin::CloneAdmin(std::string admin_dsn, Logger logger)
-    : admin_dsn_(std::move(admin_dsn)), logger_(std::move(logger)) {}
+CloneAdmin::CloneAdmin(std::string admin_dsn, std::string source, std::string prefix, Logger logger)
+    : admin_dsn_(std::move(admin_dsn)),
+      source_(std::move(source)),
+      prefix_(std::move(prefix)),
+      logger_(std::move(logger)) {}
 
 CloneAdmin::~CloneAdmin() = default;
 
 ConnParams CloneAdmin::Params(const std::string& dbname) const {
   ConnParams params{{"fallback_application_name", kApplicationName}};
   if (!admin_dsn_.empty()) params.emplace_back("dbname", admin_dsn_);  // expanded by libpq
-  if (!dbname.empty()) params.emplace_back("dbname", dbname);          // overrides the DSN's
+  // An explicit database overrides the DSN's; without one, the maintenance database when the
+  // DSN's database is the source.
+  const std::string& db = dbname.empty() ? maintenance_db_ : dbname;
+  if (!db.empty()) params.emplace_back("dbname", db);
   return params;
 }
 
@@ -127,6 +135,13 @@ Status CloneAdmin::ConnectLocked() {
   conn_.reset();
   try {
     conn_ = std::make_unique<PgConnection>(Params(""), /*expand_dbname=*/true);
+    const char* db = PQdb(conn_->raw());
+    if (db != nullptr && db == source_ && maintenance_db_.empty()) {
+      // The admin connection must not hold the source open: move to the maintenance database.
+      conn_.reset();
+      maintenance_db_ = "postgres";
+      conn_ = std::make_unique<PgConnection>(Params(""), /*expand_dbname=*/true);
+    }
   } catch (const std::exception& e) {
     std::string reason = FirstLine(e.what());
     logger_.Warn("cannot connect to the admin database: " + reason);
@@ -145,7 +160,7 @@ Status CloneAdmin::CheckPrivilegesLocked() {
     pqxx::nontransaction txn(*conn_);
     pqxx::row row = txn.exec1(kAdminPrivileges);
     superuser_ = row[1].as<bool>();
-    if (superuser_ || (row[2].as<bool>() && row[3].as<bool>())) return Ok{};
+    if (superuser_ || (row[2].as<bool>() && row[3].as<bool>())) return LockPrefixLocked(txn);
     std::string message = "the admin role \"" + row[0].as<std::string>() +
                           "\" must be a superuser, or have CREATEDB and CREATEROLE (and own the "
                           "source database's objects), to make clones";
@@ -157,6 +172,16 @@ Status CloneAdmin::CheckPrivilegesLocked() {
     return MakeError("clone_unavailable",
                      "cannot check the admin role's privileges: " + FirstLine(e.what()));
   }
+}
+
+Status CloneAdmin::LockPrefixLocked(pqxx::nontransaction& txn) {
+  bool locked = txn.exec_params1(kLockPrefix, "planbot clone prefix " + prefix_)[0].as<bool>();
+  if (locked) return Ok{};
+  conn_.reset();
+  std::string message = "another planbot uses clone prefix \"" + prefix_ +
+                        "\" on this server; give each instance its own local.clone_prefix";
+  logger_.Error(message);
+  return MakeError("clone_unavailable", message);
 }
 
 Result<bool> CloneAdmin::DatabaseExists(const std::string& name) {

@@ -25,6 +25,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,12 @@ namespace planbot::adapters {
 class CloneAdmin {
  public:
   // `admin_dsn`: a libpq connection string; empty: the libpq environment (PGHOST, ...).
-  CloneAdmin(std::string admin_dsn, Logger logger);
+  // `source` is the database clones are made from: the admin connection never stays on it (the
+  // libpq environment's PGDATABASE is often the source; TEMPLATE needs it idle).
+  // `prefix` is the clone prefix: the admin connection holds a session advisory lock on it, so a
+  // second planbot with the same prefix on this server is refused instead of dropping this
+  // one's clones as orphans.
+  CloneAdmin(std::string admin_dsn, std::string source, std::string prefix, Logger logger);
   ~CloneAdmin();
 
   // Connects if needed and checks that the admin role may create clones (superuser, or
@@ -72,10 +78,14 @@ class CloneAdmin {
   Status WithOwnConnection(const std::string& what, const std::string& dbname, F step);
   Status ConnectLocked();
   Status CheckPrivilegesLocked();
+  Status LockPrefixLocked(pqxx::nontransaction& txn);
   ConnParams Params(const std::string& dbname) const;
   Error Failed(const std::string& what, const ServerError& error, const std::string& fallback);
 
   std::string admin_dsn_;
+  std::string source_;
+  std::string prefix_;
+  std::string maintenance_db_;  // set when the DSN's database is the source
   Logger logger_;
   std::mutex mu_;
   std::unique_ptr<PgConnection> conn_;

@@ -49,7 +49,9 @@ nlohmann::json ErrorToJson(const Error& error, int64_t history_id) {
 std::string ErrorToChat(const Error& error) {
   std::string line = "error: " + error.message;
   if (error.position > 0) line += " (at byte " + std::to_string(error.position) + ")";
-  if (!error.sqlstate.empty()) line += " (SQLSTATE " + error.sqlstate + ")";
+  if (!error.sqlstate.empty() && error.message.find(error.sqlstate) == std::string::npos) {
+    line += " (SQLSTATE " + error.sqlstate + ")";
+  }
   return line;
 }
 

@@ -50,7 +50,7 @@ Result<std::vector<std::unique_ptr<CloneProvider>>> MakeProviders(const Config& 
                                          " provider is not available in this version");
     }
     adapters::LocalCloneOptions options;
-    options.log = log.For("clones/" + db.name);
+    options.logger = log.For("clones/" + db.name);
     auto provider = adapters::LocalCloneProvider::Create(db.local, options);
     if (!provider) {
       return MakeError(provider.error().code,
@@ -83,6 +83,18 @@ int RunServe(const ServeArgs& args) {
     return kBadInput;
   }
   log.Info(std::string("planbot ") + Version() + " starting: " + adapters::DescribeConfig(*config));
+  // The port first: a second planbot on the same address stops here, before touching clones.
+  adapters::HttpServerOptions http_options;
+  http_options.listen = config->listen;
+  http_options.tls = config->tls;
+  http_options.tokens = config->tokens;
+  http_options.log = log.For("http");
+  auto http = adapters::HttpServer::Create(http_options, nullptr);
+  Status bound = http ? (*http)->Bind() : Status(http.error());
+  if (!bound) {
+    std::cerr << "planbot serve: " << bound.error().message << "\n";
+    return bound.error().code == "bad_config" ? kBadInput : kFailure;
+  }
   auto store = storage::Store::Open(config->store);
   if (!store) {
     std::cerr << "planbot serve: store " << config->store << ": " << store.error().message << "\n";
@@ -98,25 +110,13 @@ int RunServe(const ServeArgs& args) {
     by_name[config->databases[i].name] = (*providers)[i].get();
   }
   adapters::PostgresSessionOptions session_options;
-  session_options.log = log.For("session");
+  session_options.logger = log.For("session");
   session_options.debug_database_errors = config->logging.debug_database_errors;
   adapters::PostgresSessionFactory factory(session_options);
   Service service(ServiceOptions{config->limits, config->databases}, store->get(), by_name,
                   &factory, log.For("service"));
-
-  adapters::HttpServerOptions http_options;
-  http_options.listen = config->listen;
-  http_options.tls = config->tls;
-  http_options.tokens = config->tokens;
-  http_options.log = log.For("http");
-  auto http = adapters::HttpServer::Create(http_options, &service);
-  Status started = http ? (*http)->Start() : Status(http.error());
-  if (!started) {
-    std::cerr << "planbot serve: " << started.error().message << "\n";
-    service.Shutdown();
-    for (auto& p : *providers) p->Shutdown();
-    return kFailure;
-  }
+  (*http)->set_service(&service);
+  (*http)->Serve();
   service.AuditEvent("start", nlohmann::json{{"version", Version()}}.dump());
   log.Info("listening on " + (*http)->url() +
            (config->tokens.empty() ? " (no API tokens: loopback clients only)" : ""));

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <openssl/rand.h>
 #include <unistd.h>
 
@@ -56,10 +57,13 @@ struct SourceHolder {
   std::string name;
   ~SourceHolder() {
     if (name.empty()) return;
-    try {
-      Execute("", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    } catch (...) {
+    // Plain libpq: this runs during static destruction, after libpqxx's own statics may be gone.
+    PGconn* conn = PQconnectdb("");
+    if (PQstatus(conn) == CONNECTION_OK) {
+      std::string sql = "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)";
+      PQclear(PQexec(conn, sql.c_str()));
     }
+    PQfinish(conn);
   }
 };
 

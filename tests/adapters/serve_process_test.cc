@@ -1,0 +1,168 @@
+// `planbot serve` and `planbot ask` as processes, the way a user runs them: a config file,
+// orphan clones from a crashed run dropped at start, answers and exit codes from `ask`, and
+// every clone dropped when the service stops on SIGTERM.
+#include <arpa/inet.h>
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "adapters/pg_test_env.h"
+
+extern char** environ;
+
+using namespace planbot;
+
+namespace {
+
+// A port nothing listens on right now (bind to port 0, read it back, close).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(rc == 0);
+  return pid;
+}
+
+struct Run {
+  int code;
+  std::string out;
+};
+
+// Runs a shell command line, returning its exit code and stdout+stderr.
+Run Shell(const std::string& command) {
+  Run run{0, {}};
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) run.out.append(buf, n);
+  int status = pclose(pipe);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+int CountClones(const std::string& prefix) {
+  return std::stoi(testing::Scalar(
+      "", "select (select count(*) from pg_database where datname like '" + prefix +
+              "\\_%') + (select count(*) from pg_roles where rolname like '" + prefix + "\\_%')"));
+}
+
+bool WaitHealthy(int port) {
+  httplib::Client client("127.0.0.1", port);
+  for (int i = 0; i < 150; ++i) {
+    auto res = client.Get("/healthz");
+    if (res && res->status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("planbot serve and planbot ask as processes, from start to SIGTERM") {
+  std::string prefix = testing::UniqueName("proc");
+  auto dir = std::filesystem::temp_directory_path() / testing::UniqueName("planbot_proc");
+  std::filesystem::create_directories(dir);
+  int port = FreePort();
+  std::string url = "http://127.0.0.1:" + std::to_string(port);
+  {
+    std::ofstream config(dir / "planbot.yaml");
+    config << "listen: 127.0.0.1:" << port << "\n"
+           << "store: " << (dir / "planbot.db").string() << "\n"
+           << "databases:\n"
+           << "  - name: shop\n"
+           << "    provider: local\n"
+           << "    local: {source: " << testing::SourceDatabase() << ", clone_prefix: " << prefix
+           << ", warm_clones: 1}\n";
+  }
+  // Leftovers of a crashed run with the same prefix.
+  testing::Execute("", "CREATE DATABASE " + prefix + "_0123456789ab");
+  testing::Execute("", "CREATE ROLE " + prefix + "_0123456789ab");
+  REQUIRE(CountClones(prefix) == 2);
+
+  std::string log = (dir / "serve.log").string();
+  pid_t pid = Spawn({PLANBOT_BINARY, "serve", "--config", (dir / "planbot.yaml").string()}, log);
+  std::string why = "planbot serve did not become healthy; see " + log;
+  REQUIRE_MESSAGE(WaitHealthy(port), why);
+  CHECK(testing::Scalar("", "select count(*) from pg_database where datname = '" + prefix +
+                                "_0123456789ab'") == "0");
+
+  std::string ask = std::string(PLANBOT_BINARY) + " ask --url " + url + " ";
+  Run plan = Shell(ask + "\"plan select * from customers where id = 1\"");
+  CHECK(plan.code == 0);
+  CHECK(plan.out.find("plan · shop · session loopback:127.0.0.1") == 0);
+  CHECK(plan.out.find("Index Scan using customers_pkey on public.customers") != std::string::npos);
+  Run json = Shell(ask + "--json \"explain select 1\"");
+  CHECK(json.code == 0);
+  CHECK(json.out.find("\"plan\": {") != std::string::npos);
+  Run syntax = Shell(ask + "\"plan selec 1\"");
+  CHECK(syntax.code == 1);
+  CHECK(syntax.out.find("error: syntax error at or near \"selec\"") != std::string::npos);
+  Run unreachable =
+      Shell(std::string(PLANBOT_BINARY) + " ask --url http://127.0.0.1:1 \"plan select 1\"");
+  CHECK(unreachable.code == 2);
+  CHECK(unreachable.out.find("cannot reach") != std::string::npos);
+  Run usage = Shell(std::string(PLANBOT_BINARY) + " ask --url notaurl \"plan select 1\"");
+  CHECK(usage.code == 2);
+  CHECK(CountClones(prefix) >= 2);  // the session's clone and a warm one (database + role each)
+
+  REQUIRE(kill(pid, SIGTERM) == 0);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(CountClones(prefix) == 0);
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find("stopping on SIGTERM") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("planbot serve refuses a bad configuration with one line and exit code 2") {
+  auto dir = std::filesystem::temp_directory_path() / testing::UniqueName("planbot_badcfg");
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream config(dir / "bad.yaml");
+    config << "listen: 0.0.0.0:8080\ndatabases:\n  - name: shop\n    local: {source: x}\n";
+  }
+  Run run = Shell(std::string(PLANBOT_BINARY) + " serve --config " + (dir / "bad.yaml").string());
+  CHECK(run.code == 2);
+  CHECK(run.out.find("tokens") != std::string::npos);
+  Run typo = Shell(std::string(PLANBOT_BINARY) + " serve --config /nonexistent.yaml");
+  CHECK(typo.code == 2);
+  std::filesystem::remove_all(dir);
+}
