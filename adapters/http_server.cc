@@ -155,8 +155,14 @@ HttpServer::HttpServer(HttpServerOptions options, bot::Service* service,
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
+  // Answers are written as headers and body; without TCP_NODELAY, Nagle's algorithm and the
+  // client's delayed ACK add ~40 ms to every request on a kept-alive connection.
+  server_->set_tcp_nodelay(true);
   server_->set_read_timeout(30, 0);
   server_->set_keep_alive_timeout(30);
+  // httplib closes a kept-alive connection after 5 requests by default; scripts that send
+  // many commands would pay a new connection every fifth one.
+  server_->set_keep_alive_max_count(100000);
   InstallRoutes();
 }
 

@@ -93,9 +93,9 @@ class PostgresSession final : public bot::DatabaseSession {
 
   Result<std::string> RunExplain(const std::string& sql, bot::ExplainMode mode,
                                  const bot::StatementLimits& limits);
-  template <typename Transaction>
-  std::string ExplainIn(Transaction& txn, const std::string& statement,
+  std::string ExplainIn(const std::string& begin, const std::string& statement,
                         const bot::StatementLimits& limits);
+  void RollbackQuietly(pqxx::nontransaction& txn);
   Error Failure(bool broken, const std::string& sql, size_t prefix_chars,
                 const bot::StatementLimits& limits);
   Error DatabaseError(const ServerError& error, const std::string& sql, size_t prefix_chars);
@@ -181,17 +181,33 @@ Result<std::string> PostgresSession::Explain(const std::string& sql, bot::Explai
   }
 }
 
-template <typename Transaction>
-std::string PostgresSession::ExplainIn(Transaction& txn, const std::string& statement,
+// Three round trips: BEGIN with both SET LOCALs (our own fixed text, one simple-protocol
+// query), the EXPLAIN (extended protocol: exactly one statement), ROLLBACK.
+std::string PostgresSession::ExplainIn(const std::string& begin, const std::string& statement,
                                        const bot::StatementLimits& limits) {
-  txn.exec0("SET LOCAL statement_timeout = " + std::to_string(limits.statement_timeout.count()));
-  txn.exec0("SET LOCAL lock_timeout = " + std::to_string(limits.lock_timeout.count()));
-  // exec_params is PQexecParams: the extended protocol accepts exactly one statement.
-  pqxx::result result = txn.exec_params(statement);
+  pqxx::nontransaction txn(*conn_);
+  txn.exec(begin + "; SET LOCAL statement_timeout = " +
+           std::to_string(limits.statement_timeout.count()) +
+           "; SET LOCAL lock_timeout = " + std::to_string(limits.lock_timeout.count()));
   std::string json;
-  for (const auto& row : result) json += row[0].c_str();
-  txn.abort();  // ROLLBACK: nothing the statement did survives it
+  try {
+    // exec_params is PQexecParams: the extended protocol accepts exactly one statement.
+    pqxx::result result = txn.exec_params(statement);
+    for (const auto& row : result) json += row[0].c_str();
+  } catch (...) {
+    RollbackQuietly(txn);
+    throw;
+  }
+  txn.exec("ROLLBACK");  // nothing the statement did survives it
   return json;
+}
+
+void PostgresSession::RollbackQuietly(pqxx::nontransaction& txn) {
+  try {
+    if (ConnectionOk() && PQtransactionStatus(conn_->raw()) != PQTRANS_IDLE) txn.exec("ROLLBACK");
+  } catch (...) {
+    // The connection broke; the server rolls back when it sees the disconnect.
+  }
 }
 
 Result<std::string> PostgresSession::RunExplain(const std::string& sql, bot::ExplainMode mode,
@@ -199,14 +215,8 @@ Result<std::string> PostgresSession::RunExplain(const std::string& sql, bot::Exp
   const std::string prefix = mode == bot::ExplainMode::kPlan ? kPlanPrefix : kAnalyzePrefix;
   conn_->ClearError();
   try {
-    std::string json;
-    if (mode == bot::ExplainMode::kPlan) {
-      pqxx::transaction<pqxx::read_committed, pqxx::read_only> txn(*conn_);
-      json = ExplainIn(txn, prefix + sql, limits);
-    } else {
-      pqxx::work txn(*conn_);
-      json = ExplainIn(txn, prefix + sql, limits);
-    }
+    std::string json = ExplainIn(mode == bot::ExplainMode::kPlan ? "BEGIN READ ONLY" : "BEGIN",
+                                 prefix + sql, limits);
     if (!ConnectionOk() || PQtransactionStatus(conn_->raw()) != PQTRANS_IDLE) {
       // The ROLLBACK did not complete; closing the connection makes the server roll back.
       usable_ = false;

@@ -73,7 +73,7 @@ Result<std::string> MaskPlanJson(std::string_view explain_json) {
   json doc = json::parse(explain_json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return MakeError("bad_json", "the plan is not valid JSON");
   Mask(doc, false);
-  return doc.dump(2);
+  return doc.dump();
 }
 
 }  // namespace planbot::analyzer

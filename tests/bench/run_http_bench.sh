@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Throughput of `plan` through planbot's HTTP API against the same EXPLAIN sent by pgbench to the
+# same clone, in one run on one machine:
+#   1. a throwaway PostgreSQL 15 cluster with a `bench` source database;
+#   2. `planbot serve` on loopback with a store on disk (history and audit written for every
+#      command, synchronous=FULL);
+#   3. wrk: 4 connections for 20 s, each its own planbot session (so 4 clones), POSTing
+#      `plan SELECT ...`; latency percentiles from wrk;
+#   4. pgbench: 4 clients for 20 s, extended protocol, `EXPLAIN (COSTS, VERBOSE, FORMAT JSON)` of
+#      the same SELECT against one of those clones.
+# Prints both throughputs, their ratio and planbot's p50/p99 latency.
+# Usage: tests/bench/run_http_bench.sh [seconds]   (default 20)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/lib/deps.sh
+source scripts/lib/pgcluster.sh
+planbot_install_deps
+planbot_build >/dev/null
+for p in wrk; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    { apt-get update -q && apt-get install -y -q "$p"; }
+done
+
+seconds="${1:-20}"
+work=$(mktemp -d /tmp/planbot-httpbench.XXXXXX)
+chmod 755 "$work"
+planbot_pid=""
+cleanup() {
+  [ -n "$planbot_pid" ] && kill -TERM "$planbot_pid" 2>/dev/null && wait "$planbot_pid" || true
+  pg_cluster_stop "$work/pg"
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+pg_cluster_start "$work/pg"
+psql -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+create database bench;
+\c bench
+create table accounts (id int primary key, owner text, balance numeric, created date);
+insert into accounts select g, md5(g::text), g % 1000, date '2024-01-01' + g % 700
+  from generate_series(1, 200000) g;
+create index on accounts (created);
+vacuum analyze accounts;
+SQL
+
+port=$(pg_free_port)
+cat >"$work/planbot.yaml" <<EOF
+listen: 127.0.0.1:$port
+store: $work/planbot.db
+limits: {quota: {commands: 0, per: 60s}}
+databases:
+  - name: bench
+    provider: local
+    local: {source: bench, warm_clones: 4, clone_prefix: bench_clone}
+EOF
+build/planbot serve --config "$work/planbot.yaml" 2>"$work/serve.log" &
+planbot_pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+  sleep 0.2
+done
+
+query="select * from accounts where created = '2024-03-01' and balance > 500"
+# One command per session first, so every clone exists before the clock starts.
+for s in 1 2 3 4; do
+  build/planbot ask --url "http://127.0.0.1:$port" --session "bench$s" "plan $query" >/dev/null
+done
+clone=$(psql -Atc "select datname from pg_database where datname like 'bench\_clone\_%' order by oid limit 1")
+
+cat >"$work/plan.lua" <<EOF
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("session", "bench" .. counter)
+end
+function init(args)
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.body = [[{"text": "plan $query", "session": "]] .. session .. [["}]]
+end
+local failures = 0
+function response(status, headers, body)
+  if status ~= 200 and failures < 3 then
+    failures = failures + 1
+    io.stderr:write("unexpected HTTP " .. status .. ": " .. body .. "\n")
+  end
+end
+EOF
+echo "planbot: 4 connections, ${seconds}s, POST plan ... (4 sessions, 4 clones)"
+wrk -t4 -c4 -d"${seconds}s" --latency -s "$work/plan.lua" "http://127.0.0.1:$port/api/v1/commands" \
+  | tee "$work/wrk.out"
+
+echo "EXPLAIN (COSTS, VERBOSE, FORMAT JSON) $query;" >"$work/explain.sql"
+echo "pgbench: 4 clients, ${seconds}s, extended protocol, the same EXPLAIN on clone $clone"
+pgbench -n -M extended -c 4 -j 4 -T "$seconds" -f "$work/explain.sql" "$clone" | tee "$work/pgbench.out"
+
+history_rows=$(sqlite3 "$work/planbot.db" "select count(*) from history" 2>/dev/null || echo "?")
+python3 - "$work" "$history_rows" <<'PY'
+import re, sys
+work, rows = sys.argv[1], sys.argv[2]
+wrk = open(f"{work}/wrk.out").read()
+pgb = open(f"{work}/pgbench.out").read()
+planbot = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
+pgbench = float(re.search(r"tps = ([\d.]+)", pgb).group(1))
+lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", wrk, re.M))
+print(f"planbot plan via HTTP: {planbot:.0f} commands/s (p50 {lat.get('50')}, p99 {lat.get('99')}), "
+      f"history rows written: {rows}")
+print(f"pgbench EXPLAIN:       {pgbench:.0f} statements/s")
+print(f"ratio planbot / pgbench: {planbot / pgbench:.2f}")
+PY
