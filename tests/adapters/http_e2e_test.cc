@@ -243,3 +243,26 @@ TEST_CASE("every command leaves a history row and an audit row") {
   CHECK(verify->intact);
   CHECK(verify->entries >= 2);
 }
+
+TEST_CASE("without tokens: only loopback clients, and only a loopback address to listen on") {
+  Stack s;
+  httplib::Request remote;
+  remote.remote_addr = "10.1.2.3";
+  auto caller = s.http->Authenticate(remote);
+  REQUIRE_FALSE(caller.ok());
+  CHECK(caller.error().code == "forbidden");
+  CHECK(bot::HttpStatusFor(caller.error()) == 403);
+  httplib::Request local;
+  local.remote_addr = "127.0.0.1";
+  auto me = s.http->Authenticate(local);
+  REQUIRE(me.ok());
+  CHECK(me->user == "loopback:127.0.0.1");
+
+  adapters::HttpServerOptions open;
+  open.listen = "0.0.0.0:0";
+  auto refused = adapters::HttpServer::Create(open, s.service.get());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("without API tokens") != std::string::npos);
+  open.tokens.push_back({"ops", "ops-token-0123456789abcdef", "admin"});
+  CHECK(adapters::HttpServer::Create(open, s.service.get()).ok());
+}
