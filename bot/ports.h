@@ -15,7 +15,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -61,6 +63,13 @@ class CloneProvider {
   // True when the clone still exists (a session checks after its connection broke).
   virtual bool Exists(const std::string& clone_id) = 0;
 
+  // Takes a clone made before a restart of planbot back into use, so its session survives the
+  // restart. `saved_password` is the password the lease had (the core keeps it encrypted); a
+  // provider that can set a new one (local: ALTER ROLE) may ignore it. Errors: "not_found"
+  // when the clone is gone, "clone_unavailable" otherwise.
+  virtual Result<CloneLease> Reattach(const std::string& clone_id,
+                                      const std::string& saved_password) = 0;
+
   // Readiness for /healthz: the provider can create clones right now.
   virtual Status Health() = 0;
 
@@ -82,6 +91,34 @@ enum class ExplainMode {
   kAnalyze,  // EXPLAIN (ANALYZE, BUFFERS, VERBOSE, SETTINGS, WAL, FORMAT JSON), rolled back
 };
 
+// What `exec` reports: the command tag ("CREATE INDEX", "UPDATE 12") and the rows it affected
+// (-1 when the command does not report a count). Never rows of data.
+struct ExecResult {
+  std::string tag;
+  int64_t rows = -1;
+};
+
+// One HypoPG hypothetical index.
+struct HypoIndex {
+  int64_t oid = 0;
+  std::string name;        // e.g. "<16390>btree_orders_customer_id"
+  std::string table;       // schema-qualified
+  std::string definition;  // CREATE INDEX ... as hypopg_get_indexdef() prints it
+  int64_t estimated_bytes = 0;
+};
+
+// One non-idle backend of a clone (pg_stat_activity). `query` is the raw text: the core
+// normalizes it before anyone sees it and never logs it.
+struct Backend {
+  int pid = 0;
+  std::string state;
+  std::optional<double> duration_ms;  // since query_start
+  std::string wait_event_type;
+  std::string wait_event;
+  std::string backend_type;
+  std::string query;
+};
+
 // One connection to one clone, used by one session. Not thread-safe, except Cancel().
 class DatabaseSession {
  public:
@@ -92,6 +129,29 @@ class DatabaseSession {
   // EXPLAIN JSON text.
   virtual Result<std::string> Explain(const std::string& sql, ExplainMode mode,
                                       const StatementLimits& limits) = 0;
+
+  // Runs one statement `exec` accepts (the core has checked its kind) so that it persists in
+  // the clone. `transactional`: inside BEGIN ... COMMIT with SET LOCAL timeouts; otherwise
+  // (VACUUM, CREATE INDEX CONCURRENTLY, ...) with the timeouts set for the session around it.
+  // Rows a statement returns (RETURNING) are discarded.
+  virtual Result<ExecResult> Exec(const std::string& sql, bool transactional,
+                                  const StatementLimits& limits) = 0;
+
+  // HypoPG, on this connection (hypothetical indexes live only in the backend that made them).
+  // Error "hypo_unavailable" when the extension is not installed in the clone.
+  virtual Result<HypoIndex> HypoCreate(const std::string& create_index_sql,
+                                       const StatementLimits& limits) = 0;
+  virtual Result<std::vector<HypoIndex>> HypoList(const StatementLimits& limits) = 0;
+  virtual Result<bool> HypoDrop(int64_t oid, const StatementLimits& limits) = 0;
+  virtual Status HypoReset(const StatementLimits& limits) = 0;
+
+  // Non-idle backends of this clone other than this connection.
+  virtual Result<std::vector<Backend>> Activity(const StatementLimits& limits) = 0;
+  // pg_terminate_backend(pid) for a backend of this clone; Error "not_found" when `pid` is not
+  // a backend of this clone.
+  virtual Result<bool> Terminate(int pid, const StatementLimits& limits) = 0;
+  // This connection's backend pid.
+  virtual int backend_pid() const = 0;
 
   // current_setting('block_size') and server_version_num, read once at connect.
   virtual int64_t block_size() const = 0;
@@ -109,6 +169,19 @@ class SessionFactory {
  public:
   virtual ~SessionFactory() = default;
   virtual Result<std::unique_ptr<DatabaseSession>> Open(const ConnectionInfo& connection) = 0;
+};
+
+// psql's \d family on a clone (SPEC §2), as psql itself prints it. Thread-safe.
+class CatalogDescriber {
+ public:
+  virtual ~CatalogDescriber() = default;
+  // `meta` is one of \d \d+ \dt \dt+ \di \di+ \dv \dv+ \dm \dm+ \dn \dx \df \l, `pattern`
+  // an object name or psql pattern the core has validated (may be empty). Errors: "refused"
+  // for a meta-command or pattern that is not allowed, "describe_failed" when psql fails (with
+  // its message), "timeout".
+  virtual Result<std::string> Describe(const ConnectionInfo& connection, const std::string& meta,
+                                       const std::string& pattern,
+                                       std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace planbot::bot
