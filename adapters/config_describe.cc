@@ -114,7 +114,8 @@ std::string DescribeLimits(const bot::LimitsConfig& limits) {
                                 FormatDuration(limits.quota.per);
   return "limits: statement_timeout " + FormatDuration(limits.statement_timeout) +
          ", lock_timeout " + FormatDuration(limits.lock_timeout) + ", idle_timeout " +
-         FormatDuration(limits.idle_timeout) + ", quota " + quota;
+         FormatDuration(limits.idle_timeout) + ", quota " + quota + ", workers " +
+         std::to_string(limits.workers);
 }
 
 std::string DescribeDatabase(const bot::DatabaseConfig& db) {

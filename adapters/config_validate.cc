@@ -188,6 +188,10 @@ Problem CheckLimits(const bot::LimitsConfig& limits) {
     return p;
   }
   if (Problem p = CheckPositive(limits.idle_timeout, "limits.idle_timeout")) return p;
+  if (limits.workers < 1 || limits.workers > 256) {
+    return ConfigError("limits.workers", "must be 1 to 256 (sessions run in parallel on this many "
+                                         "workers)");
+  }
   if (limits.quota.commands < 0) {
     return ConfigError("limits.quota.commands", "must be 0 (no quota) or more");
   }

@@ -41,7 +41,9 @@ void ReadApi(MapReader& root, std::vector<bot::TokenConfig>* tokens) {
 }
 
 void ReadLimits(MapReader& root, bot::LimitsConfig* limits) {
-  MapReader m = root.Map("limits", {"statement_timeout", "lock_timeout", "idle_timeout", "quota"});
+  MapReader m = root.Map("limits", {"statement_timeout", "lock_timeout", "idle_timeout", "quota",
+                                    "workers"});
+  m.Int("workers", &limits->workers);
   m.Duration("statement_timeout", &limits->statement_timeout);
   m.Duration("lock_timeout", &limits->lock_timeout);
   m.Duration("idle_timeout", &limits->idle_timeout);

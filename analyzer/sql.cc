@@ -83,6 +83,7 @@ SqlStatement ToStatement(std::string_view text, const Json& raw) {
   statement.text = std::string(piece);
   statement.location = location + static_cast<int>(leading);
   statement.functions = CollectFunctions(node);
+  statement.concurrently = internal::IsConcurrently(node);
   return statement;
 }
 

@@ -45,6 +45,8 @@ struct SqlStatement {
   // functions appear under their catalog name (EXTRACT -> "pg_catalog.extract"). Function bodies
   // ($$...$$, DO blocks) are strings and are not looked into.
   std::vector<std::string> functions;
+  // CREATE INDEX / DROP INDEX / REINDEX ... CONCURRENTLY: cannot run in a transaction block.
+  bool concurrently = false;
 };
 
 // Parses and splits with the real parser; empty statements (";;", comments only) are not

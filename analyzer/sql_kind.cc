@@ -275,6 +275,21 @@ bool ClassifySpecialUtility(std::string_view name, const Json& body, StatementCl
 
 }  // namespace
 
+bool IsConcurrently(const Json& node) {
+  if (!node.is_object() || node.size() != 1 || !node.begin().value().is_object()) return false;
+  const std::string& name = node.begin().key();
+  const Json& body = node.begin().value();
+  if (name == "IndexStmt" || name == "DropStmt") return Flag(body, "concurrent");
+  if (name != "ReindexStmt") return false;
+  auto params = body.find("params");
+  if (params == body.end() || !params->is_array()) return false;
+  for (const Json& p : *params) {
+    auto def = p.find("DefElem");
+    if (def != p.end() && StringField(*def, "defname") == "concurrently") return true;
+  }
+  return false;
+}
+
 StatementClass ClassifyStatement(const Json& node) {
   if (!node.is_object() || node.size() != 1) return {"other", ""};
   const std::string& name = node.begin().key();

@@ -18,6 +18,9 @@ struct StatementClass {
   std::string detail;
 };
 
+// True for CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY and REINDEX (CONCURRENTLY).
+bool IsConcurrently(const nlohmann::ordered_json& node);
+
 // `node` is the value of a raw statement's "stmt" member, e.g. {"SelectStmt": {...}}.
 StatementClass ClassifyStatement(const nlohmann::ordered_json& node);
 

@@ -8,6 +8,7 @@ nlohmann::json Answer::ToJson() const {
   if (error) {
     nlohmann::json out = ErrorToJson(*error, id);
     out["message"] = message;
+    if (error->retry_after > 0) out["retry_after"] = error->retry_after;
     if (!session.empty()) out["session"] = session;
     return out;
   }
@@ -23,6 +24,8 @@ nlohmann::json Answer::ToJson() const {
     out["tips"] = tips;
   }
   if (!text.empty()) out["text"] = text;
+  if (!result.is_null()) out["result"] = result;
+  if (!hypothetical_indexes.empty()) out["hypothetical_indexes"] = hypothetical_indexes;
   return out;
 }
 

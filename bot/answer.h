@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -24,10 +25,12 @@ struct Answer {
   nlohmann::json plan_json;  // EXPLAIN JSON; null when there is no plan
   nlohmann::json summary;    // SPEC §3 summary; null when there is no plan
   nlohmann::json tips = nlohmann::json::array();
-  std::string text;            // for answers without a plan (help, ...)
-  double duration_ms = 0;      // wall-clock time planbot spent
-  std::string message;         // the chat-formatted answer
-  std::optional<Error> error;  // set when the command failed
+  std::string text;       // for answers without a plan (help, exec, \d, ...)
+  nlohmann::json result;  // structured result of other commands; null when none
+  std::vector<std::string> hypothetical_indexes;  // HypoPG indexes the plan uses
+  double duration_ms = 0;                         // wall-clock time planbot spent
+  std::string message;                            // the chat-formatted answer
+  std::optional<Error> error;                     // set when the command failed
 
   bool ok() const { return !error.has_value(); }
 

@@ -27,15 +27,43 @@ const std::vector<CommandInfo>& Commands() {
   static const std::vector<CommandInfo> kCommands = {
       {"plan", "plan SQL",
        "EXPLAIN (COSTS, VERBOSE) without running the statement: plan, estimated cost and rows, "
-       "tips",
+       "tips; shows hypothetical indexes it would use",
        "plan select * from orders where customer_id = 42"},
       {"explain", "explain SQL",
        "EXPLAIN (ANALYZE, BUFFERS, VERBOSE, SETTINGS, WAL) in a transaction that is always rolled "
        "back: plan, timings, buffers, rows, tips",
        "explain select count(*) from orders where created_at > now() - interval '7 days'"},
+      {"exec", "exec SQL",
+       "changes your clone until `reset`: CREATE/DROP/ALTER INDEX, ALTER/CREATE/DROP TABLE, CREATE "
+       "TABLE AS, CREATE STATISTICS, INSERT/UPDATE/DELETE, ANALYZE, VACUUM, SET/RESET, REINDEX, "
+       "CLUSTER, CREATE EXTENSION hypopg; answers the command tag and row count, never rows",
+       "exec create index on orders (customer_id)"},
+      {"reset", "reset", "returns your clone to the source's state (indexes, data, settings)",
+       "reset"},
+      {"hypo", "hypo create index ... | hypo desc | hypo drop ID | hypo reset",
+       "hypothetical indexes (HypoPG) that `plan` can use without building them",
+       "hypo create index on orders (customer_id)"},
+      {"activity", "activity",
+       "what runs on your clone now: pid, state, duration, wait event, normalized query",
+       "activity"},
+      {"terminate", "terminate PID", "ends a backend of your clone (see `activity`)",
+       "terminate 12345"},
+      {"\\d",
+       "\\d [NAME] | \\d+ | \\dt[+] | \\di[+] | \\dv[+] | \\dm[+] | \\dn | \\dx | \\df | \\l",
+       "describes tables, indexes, views, schemas, extensions, functions as psql shows them",
+       "\\d+ orders"},
       {"help", "help", "this list", "help"},
   };
   return kCommands;
+}
+
+bool IsDescribeCommand(const std::string& name) {
+  static const char* const kNames[] = {"\\d",   "\\d+", "\\dt",  "\\dt+", "\\di", "\\di+", "\\dv",
+                                       "\\dv+", "\\dm", "\\dm+", "\\dn",  "\\dx", "\\df",  "\\l"};
+  for (const char* n : kNames) {
+    if (name == n) return true;
+  }
+  return false;
 }
 
 Result<Command> ParseCommand(std::string_view text) {
@@ -44,6 +72,7 @@ Result<Command> ParseCommand(std::string_view text) {
   size_t end = 0;
   while (end < t.size() && !IsSpace(t[end])) ++end;
   Command cmd{Lower(t.substr(0, end)), std::string(Trim(t.substr(end)))};
+  if (IsDescribeCommand(cmd.name)) return cmd;
   for (const CommandInfo& info : Commands()) {
     if (cmd.name == info.name) return cmd;
   }

@@ -26,6 +26,9 @@ struct CommandInfo {
 // The commands planbot answers, in the order `help` lists them.
 const std::vector<CommandInfo>& Commands();
 
+// True for psql's \\d family that planbot runs (\\d, \\d+, \\dt, ..., \\l).
+bool IsDescribeCommand(const std::string& name);
+
 // Splits `text` into command and argument. Errors: "missing_text" (nothing but whitespace),
 // "unknown_command" (the message lists the commands).
 Result<Command> ParseCommand(std::string_view text);

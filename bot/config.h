@@ -34,6 +34,7 @@ struct LimitsConfig {
   Millis lock_timeout{5000};
   Seconds idle_timeout{30 * 60};
   QuotaConfig quota;
+  int workers = 8;  // sessions run in parallel on this many worker threads
 };
 
 struct LocalProviderConfig {

@@ -113,8 +113,11 @@ int RunServe(const ServeArgs& args) {
   session_options.logger = log.For("session");
   session_options.debug_database_errors = config->logging.debug_database_errors;
   adapters::PostgresSessionFactory factory(session_options);
-  Service service(ServiceOptions{config->limits, config->databases}, store->get(), by_name,
-                  &factory, log.For("service"));
+  ServicePorts ports;
+  ports.store = store->get();
+  ports.providers = by_name;
+  ports.sessions = &factory;
+  Service service(ServiceOptions{config->limits, config->databases}, ports, log.For("service"));
   (*http)->set_service(&service);
   (*http)->Serve();
   service.AuditEvent("start", nlohmann::json{{"version", Version()}}.dump());

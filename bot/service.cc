@@ -1,17 +1,11 @@
 #include "bot/service.h"
 
 #include <chrono>
+#include <future>
 #include <regex>
 
-#include "analyzer/plan_metrics.h"
-#include "analyzer/plan_parse.h"
-#include "analyzer/render_text.h"
-#include "analyzer/sql.h"
-#include "analyzer/summary.h"
-#include "analyzer/tips.h"
 #include "bot/command.h"
 #include "bot/service_context.h"
-#include "bot/statement_policy.h"
 
 namespace planbot::bot {
 namespace {
@@ -23,16 +17,29 @@ bool ValidSessionName(const std::string& name) {
   return std::regex_match(name, kName);
 }
 
+// Commands that do not use the session's own connection run in a side lane, so that they are
+// answered while a long statement occupies the session.
+bool RunsBesideTheSession(const std::string& command) {
+  return command == "activity" || command == "terminate";
+}
+
 }  // namespace
 
-Service::Service(ServiceOptions options, storage::Store* store,
-                 std::map<std::string, CloneProvider*> providers, SessionFactory* factory,
-                 Logger log)
+Service::Service(ServiceOptions options, ServicePorts ports, Logger log)
     : options_(std::move(options)),
-      store_(store),
-      providers_(providers),
+      ports_(std::move(ports)),
       log_(log),
-      sessions_(providers, factory, options_.limits.idle_timeout, log.For("sessions")) {}
+      quota_(options_.limits.quota),
+      sessions_(ports_.providers, ports_.sessions, ports_.store, options_.limits.idle_timeout,
+                log.For("sessions")),
+      dispatcher_(options_.limits.workers) {
+  auto saved = ports_.store->ListSessions();
+  if (saved) {
+    sessions_.Restore(*saved);
+  } else {
+    log_.Warn("cannot read saved sessions: " + saved.error().message);
+  }
+}
 
 Service::~Service() { Shutdown(); }
 
@@ -45,117 +52,102 @@ const DatabaseConfig* Service::FindDatabase(const std::string& name) const {
   return nullptr;
 }
 
-Answer Service::Run(const CommandRequest& request) {
-  Context ctx(request);
-  Answer answer;
-  if (stopping_) {
-    ctx.Fail(MakeError("shutting_down", "planbot is shutting down"));
-    Finish(ctx, answer);
-    return answer;
-  }
-  auto cmd = ParseCommand(request.text);
-  if (!cmd) {
-    ctx.Fail(cmd.error(), "refused");
-    Finish(ctx, answer);
-    return answer;
-  }
-  ctx.command = *cmd;
-  answer.command = cmd->name;
-  if (cmd->name == "help") {
-    answer.text = HelpText();
-    Finish(ctx, answer);
-    return answer;
-  }
-  ctx.database = FindDatabase(request.database);
-  if (ctx.database == nullptr) {
-    std::string names;
-    for (const DatabaseConfig& db : options_.databases)
-      names += (names.empty() ? "" : ", ") + db.name;
-    ctx.Fail(MakeError("unknown_database",
-                       "no database named \"" + request.database + "\"; configured: " + names),
-             "refused");
-    Finish(ctx, answer);
-    return answer;
-  }
-  ctx.session_name = request.session.empty() ? request.caller.user : request.session;
-  if (!ValidSessionName(ctx.session_name)) {
-    ctx.Fail(MakeError("bad_request",
-                       "a session name is 1 to 64 letters, digits and the characters _.:@-"),
-             "refused");
-    Finish(ctx, answer);
-    return answer;
-  }
-  return RunExplain(ctx, cmd->name == "explain");
-}
-
-Answer Service::RunExplain(Context& ctx, bool analyze) {
-  Answer answer;
-  answer.command = ctx.command.name;
-  if (!ctx.CheckSql()) {
-    Finish(ctx, answer);
-    return answer;
-  }
-  if (Status policy = CheckExplainable(*ctx.statement, ctx.command.name); !policy) {
-    ctx.Fail(policy.error(), "refused");
-    Finish(ctx, answer);
-    return answer;
-  }
-  if (Status health = store_->Health(); !health) {
-    ctx.Fail(MakeError(
-        "store_unavailable",
-        "planbot cannot record commands right now, so it runs none: " + health.error().message));
-    Finish(ctx, answer);
-    return answer;
-  }
-  if (Status ran = RunOnSession(ctx, analyze); !ran) {
-    ctx.Fail(ran.error());
-  } else {
-    ctx.Analyze(answer);
-  }
-  Finish(ctx, answer);
-  return answer;
-}
-
-Status Service::RunOnSession(Context& ctx, bool analyze) {
-  auto session = sessions_.Get(ctx.request.caller.user, ctx.database->name, ctx.session_name);
-  if (!session) return session.error();
-  Session& s = **session;
-  std::lock_guard<FifoLock> in_order(s.lock);
-  if (Status ready = sessions_.Ensure(s); !ready) return ready.error();
-  ctx.block_size = s.db->block_size();
-  ctx.server_version = s.db->server_version_num();
+StatementLimits Service::Limits() const {
   StatementLimits limits;
   limits.statement_timeout = options_.limits.statement_timeout;
   limits.lock_timeout = options_.limits.lock_timeout;
   limits.deadline = options_.limits.statement_timeout + kDeadlineMargin;
-  Result<std::string> json = MakeError("internal", "not run");
-  {
-    RunningStatement running(s);
-    json = s.db->Explain(ctx.statement->text, analyze ? ExplainMode::kAnalyze : ExplainMode::kPlan,
-                         limits);
+  return limits;
+}
+
+Answer Service::Run(const CommandRequest& request) {
+  std::promise<Answer> answer;
+  std::future<Answer> ready = answer.get_future();
+  Submit(request, [&answer](Answer a) { answer.set_value(std::move(a)); });
+  return ready.get();
+}
+
+void Service::Submit(const CommandRequest& request, std::function<void(Answer)> done) {
+  auto ctx = std::make_shared<Context>(request);
+  auto refuse = [&](Error e, const std::string& outcome = "refused") {
+    ctx->Fail(std::move(e), outcome);
+    done(Finish(*ctx, Answer{}));
+  };
+  if (stopping_) return refuse(MakeError("shutting_down", "planbot is shutting down"));
+  auto cmd = ParseCommand(request.text);
+  if (!cmd) return refuse(cmd.error());
+  ctx->command = *cmd;
+  if (cmd->name == "help") {
+    Answer help;
+    help.text = HelpText();
+    return done(Finish(*ctx, std::move(help)));
   }
+  if (Status allowed = quota_.Take(request.caller.user); !allowed) {
+    return refuse(allowed.error(), "quota");
+  }
+  ctx->database = FindDatabase(request.database);
+  if (ctx->database == nullptr) {
+    std::string names;
+    for (const DatabaseConfig& db : options_.databases) {
+      names += (names.empty() ? "" : ", ") + db.name;
+    }
+    return refuse(MakeError("unknown_database", "no database named \"" + request.database +
+                                                    "\"; configured: " + names));
+  }
+  ctx->session_name = request.session.empty() ? request.caller.user : request.session;
+  if (!ValidSessionName(ctx->session_name)) {
+    return refuse(MakeError("bad_request",
+                            "a session name is 1 to 64 letters, digits and the characters _.:@-"));
+  }
+  std::string lane = SessionKey(request.caller.user, ctx->database->name, ctx->session_name);
+  if (RunsBesideTheSession(cmd->name)) lane = "beside:" + lane;
+  dispatcher_.Submit(lane, [this, ctx, done = std::move(done)] { done(Execute(*ctx)); });
+}
+
+Answer Service::Execute(Context& ctx) {
+  const std::string& name = ctx.command.name;
+  if (stopping_) {
+    ctx.Fail(MakeError("shutting_down", "planbot is shutting down"));
+    return Finish(ctx, Answer{});
+  }
+  if (name == "plan" || name == "explain") return RunExplain(ctx, name == "explain");
+  if (name == "exec") return RunExec(ctx);
+  if (name == "hypo") return RunHypo(ctx);
+  if (name == "reset") return RunReset(ctx);
+  if (name == "activity") return RunActivity(ctx);
+  if (name == "terminate") return RunTerminate(ctx);
+  if (IsDescribeCommand(name)) return RunDescribe(ctx);
+  ctx.Fail(MakeError("unknown_command", "unknown command \"" + name + "\""));
+  return Finish(ctx, Answer{});
+}
+
+Status Service::OnSession(Context& ctx, bool connect, const std::function<Status(Session&)>& fn) {
+  auto session = sessions_.Get(ctx.request.caller.user, ctx.database->name, ctx.session_name);
+  if (!session) return session.error();
+  Session& s = **session;
+  std::lock_guard<FifoLock> in_use(s.lock);
+  if (connect) {
+    if (Status ready = sessions_.Ensure(s); !ready) return ready.error();
+  }
+  ctx.notice = std::move(s.notice);
+  s.notice.clear();
+  Status done = fn(s);
   sessions_.Touch(s);
-  if (json) {
-    ctx.plan_json = std::move(*json);
-    return Ok{};
-  }
-  Error error = json.error();
-  if (error.code == "clone_unavailable") {
-    sessions_.Discard(s);
-    error.message += "; session " + s.name + " ended, your next command starts a new one";
-  }
+  if (done || done.error().code != "clone_unavailable" || !connect) return done;
+  Error error = done.error();
+  error.message += "; " + sessions_.ConnectionLost(s);
   return error;
 }
 
 nlohmann::json Service::Health() {
-  nlohmann::json out = {{"status", "ok"}, {"version", nullptr}};
-  Status store = store_->Health();
+  nlohmann::json out = {{"status", "ok"}};
+  Status store = ports_.store->Health();
   out["store"] = store
                      ? nlohmann::json{{"status", "ok"}}
                      : nlohmann::json{{"status", "unavailable"}, {"error", store.error().message}};
   if (!store) out["status"] = "unavailable";
   nlohmann::json dbs = nlohmann::json::object();
-  for (const auto& [name, provider] : providers_) {
+  for (const auto& [name, provider] : ports_.providers) {
     Status ready = provider->Health();
     dbs[name] = ready ? nlohmann::json{{"provider", provider->kind()}, {"status", "ok"}}
                       : nlohmann::json{{"provider", provider->kind()},
@@ -165,6 +157,7 @@ nlohmann::json Service::Health() {
   }
   out["databases"] = dbs;
   out["sessions"] = sessions_.size();
+  out["queued"] = dispatcher_.pending();
   if (stopping_) out["status"] = "stopping";
   return out;
 }

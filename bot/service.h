@@ -1,15 +1,18 @@
 // Service: the bot core's front door. Every channel (HTTP API, Slack, `planbot ask`) turns a
 // chat command into a CommandRequest and gets a structured Answer back (SPEC §2, §3).
 //
-// For `plan`/`explain` it checks the SQL with the analyzer (one statement of an allowed kind)
-// before anything reaches a database, runs EXPLAIN on the caller's session clone, analyzes the
-// plan, and records a history entry (under the database's history policy) and an audit entry
-// before answering: a command that could not be recorded is not answered.
+// Commands are checked where they arrive (grammar, quota, SQL with the analyzer: one statement
+// of an allowed kind, before anything reaches a database), then run in their session's lane of
+// the Dispatcher: one at a time per session, in arrival order, sessions in parallel on a bounded
+// pool of workers. Every command is recorded (audit; history for SQL commands, under the
+// database's history policy) before it is answered: a command that could not be recorded is not
+// answered.
 //
-// Thread-safety: Run() may be called concurrently from any number of threads.
+// Thread-safety: Run() and Submit() may be called concurrently from any number of threads.
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,7 +20,9 @@
 
 #include "bot/answer.h"
 #include "bot/config.h"
+#include "bot/dispatcher.h"
 #include "bot/ports.h"
+#include "bot/quota.h"
 #include "bot/sessions.h"
 #include "common/log.h"
 #include "storage/store.h"
@@ -44,16 +49,27 @@ struct ServiceOptions {
   std::vector<DatabaseConfig> databases;
 };
 
+// The outside world the core talks to; every pointer must outlive the service. `describer`
+// may be null (then the \d family answers that it is not available).
+struct ServicePorts {
+  storage::Store* store = nullptr;
+  std::map<std::string, CloneProvider*> providers;  // by database name
+  SessionFactory* sessions = nullptr;
+  CatalogDescriber* describer = nullptr;
+};
+
 class Service {
  public:
-  // `providers` maps database names to their clone providers; the pointers must outlive the
-  // service, as must `store` and `factory`.
-  Service(ServiceOptions options, storage::Store* store,
-          std::map<std::string, CloneProvider*> providers, SessionFactory* factory, Logger log);
+  Service(ServiceOptions options, ServicePorts ports, Logger log);
   ~Service();
 
-  // Runs one command. Failures are in Answer::error (with the history id when one was written).
+  // Runs one command and waits for its answer. Failures are in Answer::error (with the history
+  // id when one was written).
   Answer Run(const CommandRequest& request);
+
+  // Queues one command; `done` is called with the answer on a worker thread (or on the
+  // calling thread when the command is refused before it reaches a session).
+  void Submit(const CommandRequest& request, std::function<void(Answer)> done);
 
   // {"status": "ok"|"unavailable", "store": {...}, "databases": {name: {...}}}.
   nlohmann::json Health();
@@ -63,7 +79,7 @@ class Service {
                         const std::string& reason);
   void AuditEvent(const std::string& action, const std::string& details_json);
 
-  // Stops taking commands, cancels running ones and releases every clone.
+  // Stops taking commands, cancels running ones and drops every clone.
   void Shutdown();
 
   SessionManager& sessions() { return sessions_; }
@@ -72,17 +88,29 @@ class Service {
   struct Context;
 
  private:
+  Answer Execute(Context& ctx);
   Answer RunExplain(Context& ctx, bool analyze);
-  Status RunOnSession(Context& ctx, bool analyze);
-  void Finish(Context& ctx, Answer& answer);
+  Answer RunExec(Context& ctx);
+  Answer RunHypo(Context& ctx);
+  Answer RunReset(Context& ctx);
+  Answer RunActivity(Context& ctx);
+  Answer RunTerminate(Context& ctx);
+  Answer RunDescribe(Context& ctx);
+
+  // Runs `fn` on the caller's session with a usable connection (`connect`), or just the
+  // session (then `fn` must not use the connection). Turns a lost connection into one line.
+  Status OnSession(Context& ctx, bool connect, const std::function<Status(Session&)>& fn);
+  StatementLimits Limits() const;
+  Answer Finish(Context& ctx, Answer answer);
   const DatabaseConfig* FindDatabase(const std::string& name) const;
 
   ServiceOptions options_;
-  storage::Store* store_;
-  std::map<std::string, CloneProvider*> providers_;
+  ServicePorts ports_;
   Logger log_;
+  Quota quota_;
   SessionManager sessions_;
   std::atomic<bool> stopping_{false};
+  Dispatcher dispatcher_;  // last: destroyed first, running what is queued while sessions exist
 };
 
 }  // namespace planbot::bot

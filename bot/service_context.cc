@@ -13,6 +13,7 @@ std::string OutcomeFor(const std::string& code) {
   if (code == "timeout") return "timeout";
   if (code == "clone_unavailable" || code == "source_busy") return "clone_unavailable";
   if (code == "store_unavailable") return "store_unavailable";
+  if (code == "quota") return "quota";
   if (code == "database_error") return "error";
   return "refused";
 }
@@ -24,8 +25,8 @@ void Service::Context::Fail(Error e, std::string outcome_override) {
   error = std::move(e);
 }
 
-bool Service::Context::CheckSql() {
-  const std::string& sql = command.argument;
+bool Service::Context::CheckSql(const std::string* text) {
+  const std::string& sql = text != nullptr ? *text : command.argument;
   if (sql.empty()) {
     Fail(MakeError("missing_sql", "usage: " + command.name + " SQL, e.g. `" + command.name +
                                       " select * from orders where id = 42`"),

@@ -31,6 +31,7 @@ struct Service::Context {
   int server_version = 0;
   std::string summary_text;  // for the chat message
   std::string tips_text;
+  std::string notice;  // a line about the session itself ("restored after a restart")
 
   std::optional<Error> error;
   std::string outcome = "ok";
@@ -38,9 +39,9 @@ struct Service::Context {
   // Records the failure; the outcome is derived from the error code unless given.
   void Fail(Error e, std::string outcome_override = {});
 
-  // Parses the command's argument as exactly one SQL statement and normalizes it; on failure
-  // records the error and returns false.
-  bool CheckSql();
+  // Parses `sql` (default: the command's argument) as exactly one SQL statement and normalizes
+  // it; on failure records the error and returns false.
+  bool CheckSql(const std::string* sql = nullptr);
 
   // Fills the answer's plan, summary and tips from `plan_json`.
   void Analyze(Answer& answer);

@@ -73,7 +73,7 @@ storage::HistoryEntry History(const Service::Context& ctx, const Answer& answer,
 storage::AuditEntry Audit(const Service::Context& ctx) {
   storage::AuditEntry a;
   a.actor = ctx.request.caller.user;
-  a.action = ctx.outcome == "refused" ? "refusal" : "command";
+  a.action = ctx.outcome == "refused" || ctx.outcome == "quota" ? "refusal" : "command";
   a.channel = ctx.request.caller.channel;
   a.session = ctx.session_name;
   a.database = ctx.database ? ctx.database->name : ctx.request.database;
@@ -108,7 +108,9 @@ std::string Caret(const std::string& sql, int position) {
 Records BuildRecords(const Service::Context& ctx, const Answer& answer) {
   Records r;
   r.audit = Audit(ctx);
-  bool is_sql_command = ctx.command.name == "plan" || ctx.command.name == "explain";
+  // SQL commands keep a history entry: plan, explain, exec and hypo create.
+  bool is_sql_command = !ctx.normalized.empty() || ctx.command.name == "plan" ||
+                        ctx.command.name == "explain" || ctx.command.name == "exec";
   std::string policy = ctx.database ? ctx.database->history : "off";
   if (is_sql_command && ctx.database && policy != "off") {
     r.history = History(ctx, answer, policy == "full");
@@ -117,28 +119,37 @@ Records BuildRecords(const Service::Context& ctx, const Answer& answer) {
 }
 
 std::string ChatMessage(const Service::Context& ctx, const Answer& answer) {
+  std::string notice = ctx.notice.empty() ? "" : "note: " + ctx.notice + "\n";
   if (ctx.error) {
     std::string text = ErrorToChat(*ctx.error);
-    if (ctx.error->code == "syntax_error") text += Caret(ctx.command.argument, ctx.error->position);
-    return text;
+    if (ctx.error->code == "syntax_error") {
+      text +=
+          Caret(ctx.statement ? ctx.statement->text : ctx.command.argument, ctx.error->position);
+    }
+    return notice + text;
   }
-  if (!answer.text.empty()) return answer.text;
+  if (answer.command == "help") return answer.text;
   std::string head = answer.command + " · " + answer.database + " · session " + answer.session;
   if (answer.id > 0) head += " · history #" + std::to_string(answer.id);
   head += " · " + analyzer::FormatMillis(answer.duration_ms);
-  std::string text = head + "\n\n" + answer.plan_text + "\n" + ctx.summary_text;
+  if (answer.plan_json.is_null()) return notice + head + "\n" + answer.text;
+  std::string text = notice + head + "\n\n" + answer.plan_text + "\n" + ctx.summary_text;
+  for (const std::string& name : answer.hypothetical_indexes) {
+    text +=
+        "Uses hypothetical index " + name + "; build it for real with `exec create index ...`\n";
+  }
   if (!ctx.tips_text.empty()) text += "Tips:\n" + ctx.tips_text;
   return text;
 }
 
-void Service::Finish(Context& ctx, Answer& answer) {
+Answer Service::Finish(Context& ctx, Answer answer) {
   answer.command = ctx.command.name;
   if (ctx.database) answer.database = ctx.database->name;
   answer.session = ctx.session_name;
   answer.fingerprint = ctx.fingerprint;
   answer.normalized = ctx.normalized;
   Records records = BuildRecords(ctx, answer);
-  auto id = store_->Record(records.history, records.audit);
+  auto id = ports_.store->Record(records.history, records.audit);
   if (id) {
     answer.id = *id;
   } else {
@@ -151,10 +162,13 @@ void Service::Finish(Context& ctx, Answer& answer) {
     answer.plan_json = nullptr;
     answer.summary = nullptr;
     answer.tips = nlohmann::json::array();
+    answer.result = nullptr;
+    answer.text.clear();
   }
   answer.error = ctx.error;
   answer.duration_ms = ctx.ElapsedMs();
   answer.message = ChatMessage(ctx, answer);
+  return answer;
 }
 
 void Service::AuditAuthFailure(const std::string& channel, const std::string& who,
@@ -165,7 +179,7 @@ void Service::AuditAuthFailure(const std::string& channel, const std::string& wh
   a.channel = channel;
   a.outcome = "refused";
   a.details = nlohmann::json{{"reason", reason}}.dump();
-  if (Status st = store_->Audit(a); !st) log_.Error("audit: " + st.error().message);
+  if (Status st = ports_.store->Audit(a); !st) log_.Error("audit: " + st.error().message);
 }
 
 void Service::AuditEvent(const std::string& action, const std::string& details_json) {
@@ -175,7 +189,7 @@ void Service::AuditEvent(const std::string& action, const std::string& details_j
   a.channel = "system";
   a.outcome = "ok";
   a.details = details_json;
-  if (Status st = store_->Audit(a); !st) log_.Error("audit: " + st.error().message);
+  if (Status st = ports_.store->Audit(a); !st) log_.Error("audit: " + st.error().message);
 }
 
 }  // namespace planbot::bot

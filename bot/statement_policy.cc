@@ -25,7 +25,108 @@ std::string Label(const analyzer::SqlStatement& st) {
   return label;
 }
 
+// Settings that planbot controls or that change who the session is.
+bool IsProtectedSetting(const std::string& name) {
+  static const std::set<std::string> kProtected = {
+      "statement_timeout",
+      "lock_timeout",
+      "idle_in_transaction_session_timeout",
+      "idle_session_timeout",
+      "role",
+      "session_authorization",
+      "session_replication_role",
+      "default_transaction_read_only",
+      "transaction_read_only",
+      "log_statement",
+      "log_min_duration_statement",
+      "client_min_messages",
+  };
+  return kProtected.count(name) > 0;
+}
+
+const char* kExecTakes =
+    "`exec` takes CREATE/DROP/ALTER INDEX, ALTER/CREATE/DROP TABLE, CREATE TABLE AS, CREATE "
+    "STATISTICS, INSERT/UPDATE/DELETE/MERGE, ANALYZE, VACUUM, SET/RESET, REINDEX, CLUSTER and "
+    "CREATE EXTENSION hypopg";
+
+Error Refuse(const std::string& why) { return MakeError("refused", why); }
+
+// Kinds refused with a reason of their own.
+std::string RefusalReason(const analyzer::SqlStatement& st) {
+  const std::string& k = st.kind;
+  if (k == "do" || k == "create_function" || k == "call") {
+    return "code you create or call (DO, functions, procedures) can write data into notices, "
+           "names or files, so `exec` does not run it";
+  }
+  if (k == "comment" || k == "security_label") {
+    return "comments and labels can carry data out of the clone, so `exec` does not set them";
+  }
+  if (k == "copy") return "COPY reads and writes files and rows; planbot never moves data";
+  if (k == "grant" || k == "create_role" || k == "alter_role" || k == "drop_role") {
+    return "roles and privileges are not yours to change on a clone";
+  }
+  if (k == "listen" || k == "notify" || k == "unlisten") {
+    return "LISTEN/NOTIFY can carry data out of the clone";
+  }
+  if (k == "transaction")
+    return "each `exec` runs and commits on its own; send the statement alone";
+  if (k == "create_database" || k == "drop_database" || k == "alter_database") {
+    return "`exec` works on your clone only, not on other databases";
+  }
+  if (k == "select" || k == "explain") {
+    return "`exec` is for statements that change the clone; use `plan` or `explain` for queries";
+  }
+  return std::string(kExecTakes) + "; " + Label(st) + " is not one of them";
+}
+
 }  // namespace
+
+Result<ExecPlan> CheckExecutable(const analyzer::SqlStatement& st) {
+  static const std::set<std::string> kInTransaction = {
+      "create_index",
+      "alter_index",
+      "alter_table",
+      "create_table",
+      "create_table_as",
+      "select_into",
+      "create_statistics",
+      "insert",
+      "update",
+      "delete",
+      "merge",
+      "analyze",
+      "reindex",
+      "truncate",
+      "refresh_materialized_view",
+  };
+  const std::string& k = st.kind;
+  if (k == "set") {
+    if (IsProtectedSetting(st.detail)) {
+      return Refuse(st.detail + " is set by planbot for every command and cannot be changed");
+    }
+    if (st.detail == "all") {
+      return Refuse(
+          "RESET ALL would also reset planbot's own session settings; reset settings one "
+          "by one, or use `reset` to start over");
+    }
+    return ExecPlan{false};
+  }
+  if (k == "create_extension") {
+    if (st.detail != "hypopg") return Refuse("`exec` creates only the hypopg extension");
+    return ExecPlan{true};
+  }
+  if (k == "drop") {
+    static const std::set<std::string> kDrop = {"table", "index", "statistics", "extension"};
+    if (kDrop.count(st.detail) == 0) {
+      return Refuse("`exec` drops tables, indexes, statistics and the hypopg extension, not " +
+                    st.detail + "s");
+    }
+    return ExecPlan{!st.concurrently};
+  }
+  if (k == "vacuum" || k == "cluster") return ExecPlan{false};
+  if (kInTransaction.count(k) > 0) return ExecPlan{!st.concurrently};
+  return Refuse(RefusalReason(st));
+}
 
 Status CheckExplainable(const analyzer::SqlStatement& st, const std::string& command) {
   const std::string& k = st.kind;

@@ -13,4 +13,14 @@ namespace planbot::bot {
 // Anything else is an Error "refused" whose message says what to use instead.
 Status CheckExplainable(const analyzer::SqlStatement& statement, const std::string& command);
 
+// How `exec` runs a statement it accepts.
+struct ExecPlan {
+  bool transactional = true;  // false: cannot run in a transaction block (VACUUM, CONCURRENTLY)
+};
+
+// `exec` takes the statements that shape a clone for an experiment (an allow-list); the rest is
+// an Error "refused" that says why (code that can write data anywhere, roles and privileges,
+// other databases, transaction control, planbot's own limits).
+Result<ExecPlan> CheckExecutable(const analyzer::SqlStatement& statement);
+
 }  // namespace planbot::bot

@@ -26,6 +26,8 @@ struct Error {
   int position = 0;
   // The SQLSTATE of a database error ("22P02"), empty for other errors.
   std::string sqlstate;
+  // For "quota" and other rate limits: seconds until a retry can succeed; 0 if not applicable.
+  int retry_after = 0;
 };
 
 template <typename T>
@@ -68,7 +70,7 @@ struct Ok {};
 using Status = Result<Ok>;
 
 inline Error MakeError(std::string code, std::string message, int position = 0) {
-  return Error{std::move(code), std::move(message), position, {}};
+  return Error{std::move(code), std::move(message), position, {}, 0};
 }
 
 }  // namespace planbot

@@ -129,11 +129,30 @@ Result<bool> ApplyOne(SqliteDb& db, const Migration& m) {
   return true;
 }
 
+// Sessions that outlive a restart of planbot; the password column holds SecretBox text.
+constexpr const char* kV2Sessions = R"sql(
+CREATE TABLE sessions (
+  key TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  database_name TEXT NOT NULL,
+  name TEXT NOT NULL,
+  clone_id TEXT NOT NULL,
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  dbname TEXT NOT NULL,
+  db_user TEXT NOT NULL,
+  password_sealed TEXT NOT NULL,
+  sslmode TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "history and audit tables", kV1History},
+      {2, "live sessions", kV2Sessions},
   };
   return kMigrations;
 }

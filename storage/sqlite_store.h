@@ -26,6 +26,7 @@
 #include "common/log.h"
 #include "storage/group_commit.h"
 #include "storage/reader_pool.h"
+#include "storage/secret_box.h"
 #include "storage/store.h"
 
 namespace planbot::storage {
@@ -49,6 +50,9 @@ class SqliteStore : public Store {
   Result<std::vector<AuditEntry>> ListAudit(int limit, std::optional<int64_t> before_id) override;
   Status Health() override;
   Result<VerifyReport> VerifyAuditChain() override;
+  Status SaveSession(const SessionRecord& session) override;
+  Status DeleteSession(const std::string& key) override;
+  Result<std::vector<SessionRecord>> ListSessions() override;
 
   // Runs `op` in the writer's next transaction and waits for its commit: the way for storage's
   // maintenance code (purge, redact) to write. `op` must not call back into this store.
@@ -61,14 +65,16 @@ class SqliteStore : public Store {
 
  private:
   SqliteStore(std::string path, int migrations_applied, std::unique_ptr<GroupCommitter> writer,
-              std::unique_ptr<ReaderPool> readers)
+              std::unique_ptr<ReaderPool> readers, SecretBox secrets)
       : path_(std::move(path)),
         migrations_applied_(migrations_applied),
+        secrets_(std::move(secrets)),
         readers_(std::move(readers)),
         writer_(std::move(writer)) {}
 
   const std::string path_;
   const int migrations_applied_;
+  const SecretBox secrets_;  // for SessionRecord::password
   std::unique_ptr<ReaderPool> readers_;
   std::unique_ptr<GroupCommitter> writer_;  // destroyed first: drains before readers go
 };

@@ -86,6 +86,23 @@ struct VerifyReport {
   std::string problem;          // what is wrong with it, for `planbot audit verify`
 };
 
+// A live session, kept so that it survives a restart of planbot (where its clone still exists).
+// The password is plain here, in memory; the store keeps it encrypted (storage/secret_box.h).
+struct SessionRecord {
+  std::string key;  // the core's session key
+  std::string user;
+  std::string database;
+  std::string name;
+  std::string clone_id;
+  std::string host;
+  int port = 0;
+  std::string dbname;
+  std::string db_user;
+  std::string password;  // secret
+  std::string sslmode;
+  std::string updated_at;  // assigned
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -106,6 +123,11 @@ class Store {
   // Newest first; limit clamped to [1, 1000]; before_id pages (id < before_id).
   virtual Result<std::vector<AuditEntry>> ListAudit(int limit,
                                                     std::optional<int64_t> before_id) = 0;
+
+  // Live sessions (SessionRecord): saved when a session gets its clone, deleted when it ends.
+  virtual Status SaveSession(const SessionRecord& session) = 0;
+  virtual Status DeleteSession(const std::string& key) = 0;
+  virtual Result<std::vector<SessionRecord>> ListSessions() = 0;
 
   // Readiness for /healthz: the file is open and writable. After a failed write this reports
   // the failure ("store_error") until a later write succeeds.

@@ -79,10 +79,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
     auto read = probe->db().QueryText(kProbe);
     if (!read) return read.error();
   }
+  auto secrets = SecretBox::Load(path + ".key");
+  if (!secrets) return secrets.error();
   auto writer = GroupCommitter::Start(std::move(*db), options.logger.For("store"));
   if (!writer) return writer.error();
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(path, *migrated, std::move(*writer), std::move(readers)));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(path, *migrated, std::move(*writer),
+                                                      std::move(readers), std::move(*secrets)));
 }
 
 }  // namespace planbot::storage

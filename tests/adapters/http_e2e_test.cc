@@ -37,9 +37,11 @@ struct Stack {
     db.name = "shop";
     options.databases.push_back(db);
     options.limits.statement_timeout = std::chrono::milliseconds(statement_timeout_ms);
-    service = std::make_unique<bot::Service>(
-        options, store.get(), std::map<std::string, bot::CloneProvider*>{{"shop", provider.get()}},
-        factory.get(), Logger());
+    bot::ServicePorts ports;
+    ports.store = store.get();
+    ports.providers = {{"shop", provider.get()}};
+    ports.sessions = factory.get();
+    service = std::make_unique<bot::Service>(options, ports, Logger());
     adapters::HttpServerOptions http_options;
     http_options.listen = "127.0.0.1:0";
     http_options.tokens = std::move(tokens);

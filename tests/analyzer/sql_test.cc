@@ -210,3 +210,15 @@ TEST_CASE("parsing from several threads at once") {
 
 }  // namespace
 }  // namespace planbot::analyzer
+
+TEST_CASE("CONCURRENTLY is reported for index builds, drops and reindexes") {
+  using planbot::analyzer::ParseSingleStatement;
+  CHECK(ParseSingleStatement("create index concurrently on t (a)")->concurrently);
+  CHECK_FALSE(ParseSingleStatement("create index on t (a)")->concurrently);
+  CHECK(ParseSingleStatement("drop index concurrently i")->concurrently);
+  CHECK_FALSE(ParseSingleStatement("drop index i")->concurrently);
+  CHECK(ParseSingleStatement("reindex (concurrently) table t")->concurrently);
+  CHECK(ParseSingleStatement("reindex table concurrently t")->concurrently);
+  CHECK_FALSE(ParseSingleStatement("reindex table t")->concurrently);
+  CHECK_FALSE(ParseSingleStatement("select 1")->concurrently);
+}

@@ -3,6 +3,7 @@
 // tested against PostgreSQL and SQLite in tests/adapters and tests/storage.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -50,6 +51,8 @@ struct FakeDb {
   std::optional<Error> fail_next;  // set before a command; consumed by one Explain
   std::mutex mu;
   std::vector<std::string> sql_seen;
+  std::vector<bot::HypoIndex> hypo;
+  std::vector<bot::Backend> backends;
 };
 
 class FakeSession : public bot::DatabaseSession {
@@ -78,6 +81,53 @@ class FakeSession : public bot::DatabaseSession {
     }
     return db_->plan;
   }
+  Result<bot::ExecResult> Exec(const std::string& sql, bool transactional,
+                               const bot::StatementLimits&) override {
+    std::lock_guard<std::mutex> guard(db_->mu);
+    db_->sql_seen.push_back((transactional ? "exec: " : "exec (no transaction): ") + sql);
+    if (db_->fail_next) {
+      Error e = *db_->fail_next;
+      db_->fail_next.reset();
+      return e;
+    }
+    return bot::ExecResult{"CREATE INDEX", -1};
+  }
+  Result<bot::HypoIndex> HypoCreate(const std::string& sql, const bot::StatementLimits&) override {
+    std::lock_guard<std::mutex> guard(db_->mu);
+    bot::HypoIndex h{16390 + static_cast<int64_t>(db_->hypo.size()),
+                     "<16390>btree_orders_customer_id", "public.orders", sql, 2 << 20};
+    db_->hypo.push_back(h);
+    return h;
+  }
+  Result<std::vector<bot::HypoIndex>> HypoList(const bot::StatementLimits&) override {
+    std::lock_guard<std::mutex> guard(db_->mu);
+    return db_->hypo;
+  }
+  Result<bool> HypoDrop(int64_t oid, const bot::StatementLimits&) override {
+    std::lock_guard<std::mutex> guard(db_->mu);
+    auto it = std::find_if(db_->hypo.begin(), db_->hypo.end(),
+                           [oid](const bot::HypoIndex& h) { return h.oid == oid; });
+    if (it == db_->hypo.end()) return false;
+    db_->hypo.erase(it);
+    return true;
+  }
+  Status HypoReset(const bot::StatementLimits&) override {
+    std::lock_guard<std::mutex> guard(db_->mu);
+    db_->hypo.clear();
+    return Ok{};
+  }
+  Result<std::vector<bot::Backend>> Activity(const bot::StatementLimits&) override {
+    std::lock_guard<std::mutex> guard(db_->mu);
+    return db_->backends;
+  }
+  Result<bool> Terminate(int pid, const bot::StatementLimits&) override {
+    std::lock_guard<std::mutex> guard(db_->mu);
+    for (const bot::Backend& b : db_->backends) {
+      if (b.pid == pid) return true;
+    }
+    return MakeError("not_found", "no backend with PID " + std::to_string(pid) + " on your clone");
+  }
+  int backend_pid() const override { return 4242; }
   int64_t block_size() const override { return 8192; }
   int server_version_num() const override { return 150018; }
   bool usable() const override { return usable_; }
@@ -128,12 +178,21 @@ class FakeProvider : public bot::CloneProvider {
     std::lock_guard<std::mutex> guard(mu);
     return std::find(live.begin(), live.end(), id) != live.end();
   }
+  Result<bot::CloneLease> Reattach(const std::string& id, const std::string&) override {
+    std::lock_guard<std::mutex> guard(mu);
+    if (std::find(live.begin(), live.end(), id) == live.end()) {
+      return MakeError("not_found", "clone " + id + " is gone");
+    }
+    ++reattached;
+    return bot::CloneLease{id, {"127.0.0.1", 5432, id, id, "new-password", ""}};
+  }
   Status Health() override { return Ok{}; }
   void Shutdown() override {}
 
   std::mutex mu;
   int acquired = 0;
   int released = 0;
+  int reattached = 0;
   std::vector<std::string> live;
 };
 
@@ -167,12 +226,29 @@ class MemoryStore : public storage::Store {
     if (unhealthy) return MakeError("store_error", "read-only file");
     return Ok{};
   }
+  Status SaveSession(const storage::SessionRecord& r) override {
+    std::lock_guard<std::mutex> guard(mu);
+    sessions[r.key] = r;
+    return Ok{};
+  }
+  Status DeleteSession(const std::string& key) override {
+    std::lock_guard<std::mutex> guard(mu);
+    sessions.erase(key);
+    return Ok{};
+  }
+  Result<std::vector<storage::SessionRecord>> ListSessions() override {
+    std::lock_guard<std::mutex> guard(mu);
+    std::vector<storage::SessionRecord> out;
+    for (const auto& [k, r] : sessions) out.push_back(r);
+    return out;
+  }
 
   std::mutex mu;
   bool fail = false;
   bool unhealthy = false;
   std::vector<storage::HistoryEntry> histories;
   std::vector<storage::AuditEntry> audits;
+  std::map<std::string, storage::SessionRecord> sessions;
 };
 
 }  // namespace planbot::testing

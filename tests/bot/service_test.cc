@@ -29,9 +29,7 @@ struct Rig {
     db.history = history;
     options.databases.push_back(db);
     options.limits.idle_timeout = std::chrono::seconds(3600);
-    service = std::make_unique<Service>(
-        options, &store, std::map<std::string, planbot::bot::CloneProvider*>{{"shop", &provider}},
-        &factory, planbot::Logger());
+    Restart();
   }
   Answer Ask(const std::string& text, const std::string& session = "", std::string user = "ana") {
     CommandRequest req;
@@ -39,6 +37,16 @@ struct Rig {
     req.session = session;
     req.caller = {std::move(user), "user", "http"};
     return service->Run(req);
+  }
+
+  // A new service over the same store and provider (what a restart of planbot sees).
+  void Restart() {
+    service.reset();
+    planbot::bot::ServicePorts ports;
+    ports.store = &store;
+    ports.providers = {{"shop", &provider}};
+    ports.sessions = &factory;
+    service = std::make_unique<Service>(options, ports, planbot::Logger());
   }
 
   ServiceOptions options;
@@ -176,7 +184,9 @@ TEST_CASE("unknown commands, empty text and missing SQL") {
   Rig rig;
   Answer unknown = rig.Ask("frobnicate select 1");
   CHECK(unknown.error->code == "unknown_command");
-  CHECK(unknown.message.find("commands: plan, explain, help") != std::string::npos);
+  CHECK(unknown.message.find(
+            "commands: plan, explain, exec, reset, hypo, activity, terminate, \\d, help") !=
+        std::string::npos);
   CHECK(rig.Ask("   ").error->code == "missing_text");
   Answer bare = rig.Ask("explain");
   CHECK(bare.error->code == "missing_sql");
@@ -190,7 +200,7 @@ TEST_CASE("unknown commands, empty text and missing SQL") {
 TEST_CASE("database errors carry their SQLSTATE; timeouts are 408") {
   Rig rig;
   rig.db.fail_next =
-      planbot::Error{"database_error", "invalid input syntax for a type", 0, "22P02"};
+      planbot::Error{"database_error", "invalid input syntax for a type", 0, "22P02", 0};
   Answer a = rig.Ask("explain select email::int from customers");
   REQUIRE_FALSE(a.ok());
   CHECK(a.error->sqlstate == "22P02");
@@ -200,24 +210,39 @@ TEST_CASE("database errors carry their SQLSTATE; timeouts are 408") {
   CHECK(rig.store.histories[0].outcome == "error");
   CHECK(rig.store.histories[0].sqlstate == "22P02");
 
-  rig.db.fail_next = planbot::Error{"timeout", "statement exceeded statement_timeout", 0, "57014"};
+  rig.db.fail_next =
+      planbot::Error{"timeout", "statement exceeded statement_timeout", 0, "57014", 0};
   Answer t = rig.Ask("explain select pg_sleep(100)");
   CHECK(planbot::bot::HttpStatusFor(*t.error) == 408);
   CHECK(rig.store.histories[1].outcome == "timeout");
 }
 
-TEST_CASE("a clone that went away ends the session; the next command starts a new one") {
+TEST_CASE("a lost connection to a clone that still exists: the next command reconnects") {
   Rig rig;
   REQUIRE(rig.Ask("explain select 1").ok());
-  CHECK(rig.provider.acquired == 1);
   rig.db.fail_next =
-      planbot::Error{"clone_unavailable", "the connection to the clone was lost", 0, "57P01"};
+      planbot::Error{"clone_unavailable", "the connection to the clone was lost", 0, "57P01", 0};
   Answer lost = rig.Ask("explain select 1");
   REQUIRE_FALSE(lost.ok());
   CHECK(planbot::bot::HttpStatusFor(*lost.error) == 503);
-  CHECK(lost.message.find("your next command starts a new one") != std::string::npos);
-  CHECK(rig.provider.released == 1);
+  CHECK(lost.message.find("the next command reconnects to the same clone") != std::string::npos);
   CHECK(rig.store.histories.back().outcome == "clone_unavailable");
+  REQUIRE(rig.Ask("explain select 1").ok());
+  CHECK(rig.provider.acquired == 1);
+  CHECK(rig.provider.released == 0);
+  CHECK(rig.factory.opens == 2);
+}
+
+TEST_CASE("a clone that went away ends the session; the next command starts a new one") {
+  Rig rig;
+  REQUIRE(rig.Ask("explain select 1").ok());
+  rig.provider.live.clear();  // dropped behind planbot's back
+  rig.db.fail_next =
+      planbot::Error{"clone_unavailable", "the connection to the clone was lost", 0, "57P01", 0};
+  Answer lost = rig.Ask("explain select 1");
+  REQUIRE_FALSE(lost.ok());
+  CHECK(lost.message.find("your clone is gone; the next command of session ana starts a new one") !=
+        std::string::npos);
   REQUIRE(rig.Ask("explain select 1").ok());
   CHECK(rig.provider.acquired == 2);
 }
@@ -274,10 +299,7 @@ TEST_CASE("sessions belong to their user: the same name for two users is two ses
 TEST_CASE("idle sessions end and release their clone; shutdown releases the rest") {
   Rig rig;
   rig.options.limits.idle_timeout = std::chrono::seconds(0);
-  rig.service = std::make_unique<Service>(
-      rig.options, &rig.store,
-      std::map<std::string, planbot::bot::CloneProvider*>{{"shop", &rig.provider}}, &rig.factory,
-      planbot::Logger());
+  rig.Restart();
   REQUIRE(rig.Ask("plan select 1", "a").ok());
   CHECK(rig.service->sessions().ReapIdle() == 1);
   CHECK(rig.provider.live.empty());

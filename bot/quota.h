@@ -1,0 +1,34 @@
+// Quota: at most `commands` commands per user in any window of `per` (a sliding window), so that
+// probing values one question at a time stays slow (SECURITY.md, "what no EXPLAIN service can
+// close"). Over the quota, Take() returns Error "quota" with `retry_after` in seconds.
+//
+// Thread-safety: Take() may be called concurrently.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "bot/config.h"
+#include "common/result.h"
+
+namespace planbot::bot {
+
+class Quota {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit Quota(QuotaConfig config) : config_(config) {}
+
+  // Counts one command for `user` at `now`; refuses it when the window is full.
+  Status Take(const std::string& user, Clock::time_point now = Clock::now());
+
+ private:
+  QuotaConfig config_;
+  std::mutex mu_;
+  std::map<std::string, std::deque<Clock::time_point>> recent_;
+};
+
+}  // namespace planbot::bot
