@@ -219,6 +219,9 @@ void HttpServer::HandleCommand(const httplib::Request& req, httplib::Response& r
   }
   command->caller = *caller;
   bot::Answer answer = service_->Run(*command);
+  if (!answer.ok() && answer.error->retry_after > 0) {
+    res.set_header("Retry-After", std::to_string(answer.error->retry_after));
+  }
   ReplyJson(res, answer.ok() ? 200 : bot::HttpStatusFor(*answer.error), answer.ToJson());
 }
 

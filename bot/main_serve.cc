@@ -8,12 +8,15 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 #include "adapters/config_yaml.h"
+#include "adapters/dblab_provider.h"
 #include "adapters/http_server.h"
 #include "adapters/local_clones.h"
 #include "adapters/postgres_session.h"
+#include "adapters/psql_describer.h"
 #include "bot/config.h"
 #include "bot/service.h"
 #include "bot/version.h"
@@ -40,18 +43,31 @@ Result<Config> LoadConfig(const ServeArgs& args) {
   return config;
 }
 
-// One provider per configured database.
-Result<std::vector<std::unique_ptr<CloneProvider>>> MakeProviders(const Config& config,
-                                                                  const Logger& log) {
+// One provider per configured database. Clones of sessions saved by a previous run (that
+// crashed) are kept, so those sessions survive the restart.
+Result<std::vector<std::unique_ptr<CloneProvider>>> MakeProviders(
+    const Config& config, const std::vector<storage::SessionRecord>& saved, const Logger& log) {
   std::vector<std::unique_ptr<CloneProvider>> providers;
   for (const DatabaseConfig& db : config.databases) {
-    if (db.provider != "local") {
-      return MakeError("bad_config", "databases." + db.name + ": the " + db.provider +
-                                         " provider is not available in this version");
+    Result<std::unique_ptr<CloneProvider>> provider = MakeError("bad_config", "no provider");
+    if (db.provider == "dblab") {
+      adapters::DblabOptions options;
+      options.logger = log.For("clones/" + db.name);
+      auto made = adapters::DblabCloneProvider::Create(db.dblab, options);
+      if (made) provider = std::unique_ptr<CloneProvider>(std::move(*made));
+      if (!made) provider = made.error();
+    } else {
+      std::set<std::string> keep;
+      for (const storage::SessionRecord& r : saved) {
+        if (r.database == db.name) keep.insert(r.clone_id);
+      }
+      adapters::LocalCloneOptions options;
+      options.logger = log.For("clones/" + db.name);
+      options.keep = [keep](const std::string& id) { return keep.count(id) > 0; };
+      auto made = adapters::LocalCloneProvider::Create(db.local, options);
+      if (made) provider = std::unique_ptr<CloneProvider>(std::move(*made));
+      if (!made) provider = made.error();
     }
-    adapters::LocalCloneOptions options;
-    options.logger = log.For("clones/" + db.name);
-    auto provider = adapters::LocalCloneProvider::Create(db.local, options);
     if (!provider) {
       return MakeError(provider.error().code,
                        "database " + db.name + ": " + provider.error().message);
@@ -100,7 +116,12 @@ int RunServe(const ServeArgs& args) {
     std::cerr << "planbot serve: store " << config->store << ": " << store.error().message << "\n";
     return kFailure;
   }
-  auto providers = MakeProviders(*config, log);
+  auto saved = (*store)->ListSessions();
+  if (!saved) {
+    std::cerr << "planbot serve: store " << config->store << ": " << saved.error().message << "\n";
+    return kFailure;
+  }
+  auto providers = MakeProviders(*config, *saved, log);
   if (!providers) {
     std::cerr << "planbot serve: " << providers.error().message << "\n";
     return kFailure;
@@ -113,10 +134,12 @@ int RunServe(const ServeArgs& args) {
   session_options.logger = log.For("session");
   session_options.debug_database_errors = config->logging.debug_database_errors;
   adapters::PostgresSessionFactory factory(session_options);
+  adapters::PsqlDescriber describer(adapters::PsqlDescriberOptions{});
   ServicePorts ports;
   ports.store = store->get();
   ports.providers = by_name;
   ports.sessions = &factory;
+  ports.describer = &describer;
   Service service(ServiceOptions{config->limits, config->databases}, ports, log.For("service"));
   (*http)->set_service(&service);
   (*http)->Serve();
