@@ -110,6 +110,13 @@ Result<bot::CloneLease> LocalCloneProvider::MakeClone() {
     (void)admin_->Drop(name);  // whatever part of it exists
     return made.error();
   }
+  bot::CloneLease lease = LeaseFor(name, std::move(password));
+  options_.logger.Info("clone " + name + " of " + config_.source + " ready in " +
+                       std::to_string(MillisSince(start)) + " ms");
+  return lease;
+}
+
+bot::CloneLease LocalCloneProvider::LeaseFor(const std::string& name, std::string password) const {
   bot::CloneLease lease;
   lease.id = name;
   lease.connection.host = admin_->host();
@@ -117,8 +124,6 @@ Result<bot::CloneLease> LocalCloneProvider::MakeClone() {
   lease.connection.dbname = name;
   lease.connection.user = name;
   lease.connection.password = std::move(password);
-  options_.logger.Info("clone " + name + " of " + config_.source + " ready in " +
-                       std::to_string(MillisSince(start)) + " ms");
   return lease;
 }
 
@@ -161,6 +166,36 @@ Status LocalCloneProvider::Release(const std::string& clone_id) {
 Result<bot::CloneLease> LocalCloneProvider::Reset(const std::string& clone_id) {
   if (Status s = Release(clone_id); !s) return s.error();
   return Acquire();
+}
+
+Result<bot::CloneLease> LocalCloneProvider::Reattach(const std::string& clone_id,
+                                                     const std::string& /*saved_password*/) {
+  if (!IsCloneName(clone_id)) {
+    return MakeError("not_found", "\"" + clone_id + "\" is not a clone of this provider");
+  }
+  Result<bool> exists = admin_->CloneExists(clone_id);
+  if (!exists) return exists.error();
+  if (!*exists) return MakeError("not_found", "clone " + clone_id + " no longer exists");
+  std::string password = RandomHex(kPasswordBytes);
+  if (password.empty()) return MakeError("clone_unavailable", "the random number generator failed");
+  bool was_ours = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return MakeError("clone_unavailable", "the clone provider is shutting down");
+    // Recorded before the password changes, so a Shutdown() meanwhile drops it too.
+    was_ours = std::erase_if(warm_, [&](const bot::CloneLease& l) { return l.id == clone_id; });
+    was_ours = !leased_.insert(clone_id).second || was_ours;
+  }
+  changed_.notify_all();
+  if (Status s = admin_->SetPassword(clone_id, password); !s) {
+    if (!was_ours) {
+      std::lock_guard<std::mutex> lock(mu_);
+      leased_.erase(clone_id);  // as before: left to the caller (another Reattach, or Release)
+    }
+    return s.error();
+  }
+  options_.logger.Info("reattached clone " + clone_id + " from an earlier run");
+  return LeaseFor(clone_id, std::move(password));
 }
 
 bool LocalCloneProvider::Exists(const std::string& clone_id) {

@@ -11,13 +11,16 @@
 // A background thread keeps `warm_clones` clones ready; Acquire() hands one out at once when
 // there is one and otherwise makes one while the caller waits. Release() drops a clone
 // (DROP DATABASE ... WITH (FORCE), DROP ROLE); Reset() drops it and hands out another (a new
-// id). At Create(), databases and roles with the prefix left by a crashed run are dropped unless
-// options.keep(id) says to keep them; so two planbot instances must not share a prefix on one
-// server. Shutdown() (also run by the destructor) stops the thread and drops every clone this
-// provider made that was not released.
+// id). Reattach() takes a clone kept from an earlier run (see `keep`) back: it gets a new random
+// password (ALTER ROLE, again as a SCRAM verifier; the saved one is not used) and is this
+// provider's from then on, so Release() and Shutdown() drop it. At Create(), databases and roles
+// with the prefix left by a crashed run are dropped unless options.keep(id) says to keep them; so
+// two planbot instances must not share a prefix on one server. Shutdown() (also run by the
+// destructor) stops the thread and drops every clone this provider made that was not released.
 //
 // Failures are values: "clone_unavailable", "source_busy" (the source has other sessions:
-// TEMPLATE needs it idle), "invalid_config" from Create(). Nothing throws.
+// TEMPLATE needs it idle), "invalid_config" from Create(), "not_found" from Reattach() (no such
+// clone of this prefix). Nothing throws.
 //
 // Thread-safety: every member may be called from any thread (bot::CloneProvider's contract).
 #pragma once
@@ -62,6 +65,8 @@ class LocalCloneProvider : public bot::CloneProvider {
   Status Release(const std::string& clone_id) override;
   Result<bot::CloneLease> Reset(const std::string& clone_id) override;
   bool Exists(const std::string& clone_id) override;
+  Result<bot::CloneLease> Reattach(const std::string& clone_id,
+                                   const std::string& saved_password) override;
   Status Health() override;
   void Shutdown() override;
 
@@ -76,6 +81,7 @@ class LocalCloneProvider : public bot::CloneProvider {
 
   bool IsCloneName(const std::string& name) const;
   Result<bot::CloneLease> MakeClone();
+  bot::CloneLease LeaseFor(const std::string& name, std::string password) const;
   Status DropOrphans();
   void RefillLoop();
 

@@ -17,6 +17,10 @@ constexpr char kAdminPrivileges[] =
 
 constexpr char kDatabaseExists[] = "SELECT 1 FROM pg_database WHERE datname = $1";
 
+constexpr char kCloneExists[] =
+    "SELECT 1 FROM pg_database d JOIN pg_roles r ON r.rolname = d.datname "
+    "WHERE d.datname = $1 AND r.rolcanlogin";
+
 constexpr char kNamesWithPrefix[] =
     "SELECT datname::text FROM pg_database WHERE starts_with(datname, $1) "
     "UNION SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, $1)";
@@ -251,6 +255,24 @@ Status CloneAdmin::PrepareClone(const std::string& name) {
       logger_.Warn("the hypopg extension is not available on the server; hypo commands will fail");
     }
     txn.commit();
+  });
+}
+
+Result<bool> CloneAdmin::CloneExists(const std::string& name) {
+  bool exists = false;
+  Status s = WithAdmin("looking up clone " + name, [&](PgConnection& conn) {
+    pqxx::nontransaction txn(conn);
+    exists = !txn.exec_params(kCloneExists, name).empty();
+  });
+  if (!s) return s.error();
+  return exists;
+}
+
+Status CloneAdmin::SetPassword(const std::string& name, const std::string& password) {
+  return WithAdmin("setting the password of role " + name, [&](PgConnection& conn) {
+    pqxx::nontransaction txn(conn);
+    txn.exec0("ALTER ROLE " + txn.quote_name(name) + " PASSWORD " +
+              txn.quote(ScramVerifier(conn.raw(), name, password)));
   });
 }
 

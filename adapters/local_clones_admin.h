@@ -66,6 +66,12 @@ class CloneAdmin {
   // Ownership for role N inside database N, and hypopg.
   Status PrepareClone(const std::string& name);
 
+  // True when both the database N and the login role N exist (a clone made earlier).
+  Result<bool> CloneExists(const std::string& name);
+
+  // ALTER ROLE N PASSWORD '<SCRAM verifier of password>'; connections already open stay open.
+  Status SetPassword(const std::string& name, const std::string& password);
+
   // DROP DATABASE IF EXISTS N WITH (FORCE); DROP ROLE IF EXISTS N. Idempotent.
   Status Drop(const std::string& name);
 

@@ -6,26 +6,23 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <mutex>
 #include <pqxx/pqxx>
 
 #include "adapters/pg_connection.h"
 #include "adapters/pg_errors.h"
+#include "adapters/postgres_session_impl.h"
 
 namespace planbot::adapters {
+namespace session_internal {
 namespace {
-
-using Millis = std::chrono::milliseconds;
 
 constexpr char kPlanPrefix[] = "EXPLAIN (COSTS, VERBOSE, FORMAT JSON) ";
 constexpr char kAnalyzePrefix[] =
     "EXPLAIN (ANALYZE, BUFFERS, VERBOSE, SETTINGS, WAL, FORMAT JSON) ";
-constexpr char kReadSettings[] =
-    "SELECT current_setting('block_size')::bigint, current_setting('server_version_num')::int";
 
-// "1s", "1.5s", "250ms": how limits appear in messages.
+}  // namespace
+
 std::string FormatDuration(Millis d) {
   long long ms = d.count();
   if (ms < 1000) return std::to_string(ms) + "ms";
@@ -37,90 +34,31 @@ std::string FormatDuration(Millis d) {
   return s + "s";
 }
 
-Millis AtLeastOneMs(Millis d) { return std::max(d, Millis(1)); }
-
-Error Timeout(std::string message) { return MakeError("timeout", std::move(message)); }
-
-Error Unavailable(std::string message) {
-  return MakeError("clone_unavailable", std::move(message));
+PostgresSession::PostgresSession(std::unique_ptr<PgConnection> conn,
+                                 const PostgresSessionOptions& options,
+                                 std::shared_ptr<Watchdog> watchdog, std::string where,
+                                 int64_t block_size, int server_version_num,
+                                 SessionDefaults defaults)
+    : conn_(std::move(conn)),
+      logger_(options.logger),
+      debug_errors_(options.debug_database_errors),
+      grace_(options.cancel_grace),
+      watchdog_(std::move(watchdog)),
+      where_(std::move(where)),
+      block_size_(block_size),
+      server_version_num_(server_version_num),
+      defaults_(std::move(defaults)) {
+  backend_pid_ = PQbackendPID(conn_->raw());
+  cancel_ = PQgetCancel(conn_->raw());
+  // Our own descriptor of the socket: shutdown(2) on it reaches the connection, and it stays
+  // valid (never reused by another file) even if libpq closes its descriptor meanwhile.
+  socket_ = ::fcntl(PQsocket(conn_->raw()), F_DUPFD_CLOEXEC, 0);
 }
 
-class PostgresSession final : public bot::DatabaseSession {
- public:
-  PostgresSession(std::unique_ptr<PgConnection> conn, const PostgresSessionOptions& options,
-                  std::shared_ptr<Watchdog> watchdog, std::string where, int64_t block_size,
-                  int server_version_num)
-      : conn_(std::move(conn)),
-        logger_(options.logger),
-        debug_errors_(options.debug_database_errors),
-        grace_(options.cancel_grace),
-        watchdog_(std::move(watchdog)),
-        where_(std::move(where)),
-        block_size_(block_size),
-        server_version_num_(server_version_num) {
-    cancel_ = PQgetCancel(conn_->raw());
-    // Our own descriptor of the socket: shutdown(2) on it reaches the connection, and it stays
-    // valid (never reused by another file) even if libpq closes its descriptor meanwhile.
-    socket_ = ::fcntl(PQsocket(conn_->raw()), F_DUPFD_CLOEXEC, 0);
-  }
-
-  ~PostgresSession() override {
-    if (cancel_ != nullptr) PQfreeCancel(cancel_);
-    if (socket_ >= 0) ::close(socket_);
-  }
-
-  Result<std::string> Explain(const std::string& sql, bot::ExplainMode mode,
-                              const bot::StatementLimits& limits) override;
-
-  int64_t block_size() const override { return block_size_; }
-  int server_version_num() const override { return server_version_num_; }
-  bool usable() const override { return usable_.load(); }
-  void Cancel() override { SendCancel(/*by_deadline=*/false); }
-
- private:
-  // Runs while a statement is under way: arms the deadline and clears the flags, and on
-  // destruction marks the statement finished before disarming, so that a late timer does nothing.
-  class Run {
-   public:
-    Run(PostgresSession& session, Millis deadline);
-    ~Run();
-
-   private:
-    PostgresSession& session_;
-    Watchdog::Ticket cancel_at_ = 0;
-    Watchdog::Ticket cut_at_ = 0;
-  };
-
-  Result<std::string> RunExplain(const std::string& sql, bot::ExplainMode mode,
-                                 const bot::StatementLimits& limits);
-  std::string ExplainIn(const std::string& begin, const std::string& statement,
-                        const bot::StatementLimits& limits);
-  void RollbackQuietly(pqxx::nontransaction& txn);
-  Error Failure(bool broken, const std::string& sql, size_t prefix_chars,
-                const bot::StatementLimits& limits);
-  Error DatabaseError(const ServerError& error, const std::string& sql, size_t prefix_chars);
-  void SendCancel(bool by_deadline);
-  void CutSocket();
-  bool ConnectionOk() const;
-
-  std::unique_ptr<PgConnection> conn_;
-  Logger logger_;
-  bool debug_errors_;
-  Millis grace_;
-  std::shared_ptr<Watchdog> watchdog_;
-  std::string where_;  // ConnectionInfo::Describe(): no password
-  int64_t block_size_;
-  int server_version_num_;
-  std::atomic<bool> usable_{true};
-
-  std::mutex mu_;  // guards the fields below, cancel_ and socket_ against the watchdog thread
-  PGcancel* cancel_ = nullptr;
-  int socket_ = -1;
-  bool running_ = false;
-  bool deadline_passed_ = false;
-  bool caller_cancelled_ = false;
-  bool socket_cut_ = false;
-};
+PostgresSession::~PostgresSession() {
+  if (cancel_ != nullptr) PQfreeCancel(cancel_);
+  if (socket_ >= 0) ::close(socket_);
+}
 
 PostgresSession::Run::Run(PostgresSession& session, Millis deadline) : session_(session) {
   {
@@ -167,39 +105,34 @@ bool PostgresSession::ConnectionOk() const {
   return conn_->raw() != nullptr && PQstatus(conn_->raw()) == CONNECTION_OK;
 }
 
-Result<std::string> PostgresSession::Explain(const std::string& sql, bot::ExplainMode mode,
-                                             const bot::StatementLimits& limits) {
-  if (!usable_) return Unavailable("the connection to the clone was lost; open a new session");
+PostgresSession::SessionTxn::SessionTxn(PostgresSession& session, const std::string& begin,
+                                        const bot::StatementLimits& limits,
+                                        const std::string& lookup)
+    : session_(session), txn_(*session.conn_) {
+  std::string sql = begin + "; SET LOCAL statement_timeout = " +
+                    std::to_string(limits.statement_timeout.count()) +
+                    "; SET LOCAL lock_timeout = " + std::to_string(limits.lock_timeout.count());
+  if (!lookup.empty()) sql += "; " + lookup;
   try {
-    bot::StatementLimits bounded{AtLeastOneMs(limits.statement_timeout),
-                                 AtLeastOneMs(limits.lock_timeout), AtLeastOneMs(limits.deadline)};
-    Run run(*this, bounded.deadline);
-    return RunExplain(sql, mode, bounded);
-  } catch (const std::exception&) {
-    usable_ = false;
-    return Unavailable("internal error while running the statement; the session was closed");
+    lookup_ = txn_.exec(sql);  // PQexec: the result of the last statement
+  } catch (...) {
+    session_.RollbackQuietly(txn_);
+    throw;
   }
 }
 
-// Three round trips: BEGIN with both SET LOCALs (our own fixed text, one simple-protocol
-// query), the EXPLAIN (extended protocol: exactly one statement), ROLLBACK.
-std::string PostgresSession::ExplainIn(const std::string& begin, const std::string& statement,
-                                       const bot::StatementLimits& limits) {
-  pqxx::nontransaction txn(*conn_);
-  txn.exec(begin + "; SET LOCAL statement_timeout = " +
-           std::to_string(limits.statement_timeout.count()) +
-           "; SET LOCAL lock_timeout = " + std::to_string(limits.lock_timeout.count()));
-  std::string json;
-  try {
-    // exec_params is PQexecParams: the extended protocol accepts exactly one statement.
-    pqxx::result result = txn.exec_params(statement);
-    for (const auto& row : result) json += row[0].c_str();
-  } catch (...) {
-    RollbackQuietly(txn);
-    throw;
-  }
-  txn.exec("ROLLBACK");  // nothing the statement did survives it
-  return json;
+PostgresSession::SessionTxn::~SessionTxn() {
+  if (open_) session_.RollbackQuietly(txn_);
+}
+
+void PostgresSession::SessionTxn::Commit() {
+  open_ = false;  // after a failed COMMIT the server has ended the transaction too
+  txn_.exec("COMMIT");
+}
+
+void PostgresSession::SessionTxn::Rollback() {
+  open_ = false;
+  txn_.exec("ROLLBACK");
 }
 
 void PostgresSession::RollbackQuietly(pqxx::nontransaction& txn) {
@@ -210,25 +143,22 @@ void PostgresSession::RollbackQuietly(pqxx::nontransaction& txn) {
   }
 }
 
-Result<std::string> PostgresSession::RunExplain(const std::string& sql, bot::ExplainMode mode,
-                                                const bot::StatementLimits& limits) {
-  const std::string prefix = mode == bot::ExplainMode::kPlan ? kPlanPrefix : kAnalyzePrefix;
-  conn_->ClearError();
-  try {
-    std::string json = ExplainIn(mode == bot::ExplainMode::kPlan ? "BEGIN READ ONLY" : "BEGIN",
-                                 prefix + sql, limits);
-    if (!ConnectionOk() || PQtransactionStatus(conn_->raw()) != PQTRANS_IDLE) {
-      // The ROLLBACK did not complete; closing the connection makes the server roll back.
-      usable_ = false;
-      conn_->disconnect();
-      return Failure(true, sql, prefix.size(), limits);
-    }
-    return json;
-  } catch (const pqxx::broken_connection&) {
-    return Failure(true, sql, prefix.size(), limits);
-  } catch (const pqxx::sql_error&) {
-    return Failure(false, sql, prefix.size(), limits);
-  }
+// Three round trips: BEGIN with both SET LOCALs (our own fixed text, one simple-protocol
+// query), the EXPLAIN (extended protocol: exactly one statement), ROLLBACK.
+Result<std::string> PostgresSession::Explain(const std::string& sql, bot::ExplainMode mode,
+                                             const bot::StatementLimits& limits) {
+  const bool plan = mode == bot::ExplainMode::kPlan;
+  const std::string statement = (plan ? kPlanPrefix : kAnalyzePrefix) + sql;
+  const size_t prefix_chars = statement.size() - sql.size();
+  return Guarded<std::string>(sql, prefix_chars, limits, [&](const bot::StatementLimits& bounded) {
+    SessionTxn t(*this, plan ? "BEGIN READ ONLY" : "BEGIN", bounded);
+    // exec_params is PQexecParams: the extended protocol accepts exactly one statement.
+    pqxx::result result = t.txn().exec_params(statement);
+    std::string json;
+    for (const auto& row : result) json += row[0].c_str();
+    t.Rollback();  // nothing the statement did survives it
+    return Result<std::string>(std::move(json));
+  });
 }
 
 Error PostgresSession::Failure(bool broken, const std::string& sql, size_t prefix_chars,
@@ -277,11 +207,21 @@ Error PostgresSession::DatabaseError(const ServerError& error, const std::string
   const std::string primary = error.context.empty() ? error.primary : std::string();
   Error out = MakeError("database_error", SafeErrorMessage(error.sqlstate, primary, sql));
   out.sqlstate = error.sqlstate;
-  if (error.position > static_cast<int>(prefix_chars)) {
+  if (prefix_chars != kNoPosition && error.position > static_cast<int>(prefix_chars)) {
     out.position = error.position - static_cast<int>(prefix_chars);
   }
   return out;
 }
+
+}  // namespace session_internal
+
+namespace {
+
+// Read once at connect: what the session reports, and the session-level values an `exec` must
+// leave as they were.
+constexpr char kReadSettings[] =
+    "SELECT current_setting('block_size')::bigint, current_setting('server_version_num')::int, "
+    "current_setting('statement_timeout'), current_setting('lock_timeout')";
 
 ConnParams SessionParams(const bot::ConnectionInfo& info, const std::string& application_name) {
   ConnParams params;
@@ -314,16 +254,21 @@ Result<std::unique_ptr<bot::DatabaseSession>> PostgresSessionFactory::Open(
     pqxx::row settings = txn.exec1(kReadSettings);
     int64_t block_size = settings[0].as<int64_t>();
     int version = settings[1].as<int>();
+    session_internal::SessionDefaults defaults{settings[2].as<std::string>(),
+                                               settings[3].as<std::string>(),
+                                               options_.idle_in_transaction_session_timeout};
     txn.commit();
-    std::unique_ptr<bot::DatabaseSession> session = std::make_unique<PostgresSession>(
-        std::move(conn), options_, watchdog_, where, block_size, version);
+    std::unique_ptr<bot::DatabaseSession> session =
+        std::make_unique<session_internal::PostgresSession>(
+            std::move(conn), options_, watchdog_, where, block_size, version, std::move(defaults));
     return session;
   } catch (const pqxx::broken_connection& e) {
     options_.logger.Warn("cannot connect to clone: " + where + ": " + FirstLine(e.what()));
-    return Unavailable("cannot connect to the clone (" + where + "): " + FirstLine(e.what()));
+    return session_internal::Unavailable("cannot connect to the clone (" + where +
+                                         "): " + FirstLine(e.what()));
   } catch (const std::exception&) {
     options_.logger.Warn("cannot set up a session on clone: " + where);
-    return Unavailable("cannot set up a session on the clone (" + where + ")");
+    return session_internal::Unavailable("cannot set up a session on the clone (" + where + ")");
   }
 }
 

@@ -1,6 +1,7 @@
 // PostgresSession against the real server: EXPLAIN in a rolled-back transaction, one statement
-// only, the timeouts and the client-side deadline (also when the server ignores the cancel),
-// Cancel(), and a connection killed from outside.
+// only, the timeouts and the client-side deadline (also when the server ignores the cancel, for
+// Explain and Exec), Cancel(), and a connection killed from outside. The other operations:
+// session_exec_test.cc, session_hypo_test.cc, session_activity_test.cc.
 #include "adapters/postgres_session.h"
 
 #include <arpa/inet.h>
@@ -253,6 +254,32 @@ TEST_CASE("a server that ignores the cancel: the socket is cut after the grace p
   auto again = (*session)->Explain("select 1", ExplainMode::kPlan, testing::Limits());
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().code == "clone_unavailable");
+}
+
+TEST_CASE("exec and activity with a server that ignores the cancel: the socket is cut too") {
+  PostgresSessionOptions options;
+  options.cancel_grace = std::chrono::milliseconds(500);
+  auto s = testing::OpenSessionOnClone(options);
+  for (bool transactional : {false, true}) {
+    CancelDroppingProxy proxy;
+    bot::ConnectionInfo via_proxy = s.lease.connection;
+    via_proxy.host = "127.0.0.1";
+    via_proxy.port = proxy.port();
+    auto session = s.factory->Open(via_proxy);
+    REQUIRE(session.ok());
+    auto start = Clock::now();
+    auto result =
+        (*session)->Exec("select pg_sleep(10)", transactional, testing::Limits(30000, 500));
+    double took = SecondsSince(start);
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == "timeout");
+    CHECK(result.error().message.find("connection was closed") != std::string::npos);
+    CHECK(took < 2.0);
+    CHECK_FALSE((*session)->usable());
+    auto activity = (*session)->Activity(testing::Limits());
+    REQUIRE_FALSE(activity.ok());
+    CHECK(activity.error().code == "clone_unavailable");
+  }
 }
 
 TEST_CASE("a backend terminated from outside mid-statement: clone_unavailable, not usable") {

@@ -1,0 +1,194 @@
+// PostgresSession: the bot::DatabaseSession that adapters/postgres_session.h's factory opens.
+// Internal to the adapter; its members are split by operation:
+//   postgres_session.cc           connect, the deadline (Run), cancel, errors, Explain
+//   postgres_session_exec.cc      Exec
+//   postgres_session_hypo.cc      HypoCreate, HypoList, HypoDrop, HypoReset
+//   postgres_session_activity.cc  Activity, Terminate
+//
+// Every operation goes through Guarded(): the connection must be usable, the limits are bounded
+// below by 1 ms, the client-side deadline is armed (Run), the recorded server error is cleared,
+// libpqxx's exceptions become the error values of bot/ports.h (Failure), and a connection left
+// inside a transaction is closed (the server then rolls back). Inside, SessionTxn is the
+//   BEGIN [READ ONLY]; SET LOCAL statement_timeout = N; SET LOCAL lock_timeout = M[; <lookup>]
+// round trip, ended by COMMIT or ROLLBACK (ROLLBACK, quietly, when it goes out of scope first).
+//
+// Thread-safety: as bot::DatabaseSession: one thread at a time, except Cancel().
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "adapters/deadline.h"
+#include "adapters/pg_connection.h"
+#include "adapters/postgres_session.h"
+
+namespace planbot::adapters::session_internal {
+
+using Millis = std::chrono::milliseconds;
+
+// Passed as `prefix_chars` when the server's error position does not point into the user's
+// text (it was passed as a parameter, or there is no user text).
+inline constexpr size_t kNoPosition = static_cast<size_t>(-1);
+
+// "1s", "1.5s", "250ms": how limits appear in messages.
+std::string FormatDuration(Millis d);
+
+inline Error Timeout(std::string message) { return MakeError("timeout", std::move(message)); }
+inline Error Unavailable(std::string message) {
+  return MakeError("clone_unavailable", std::move(message));
+}
+
+// Session-level settings as planbot left them at connect; restored after an `exec` that may
+// have changed them (see postgres_session_exec.cc).
+struct SessionDefaults {
+  std::string statement_timeout;  // current_setting() text, e.g. "0"
+  std::string lock_timeout;
+  Millis idle_in_transaction_session_timeout{0};
+};
+
+class PostgresSession final : public bot::DatabaseSession {
+ public:
+  PostgresSession(std::unique_ptr<PgConnection> conn, const PostgresSessionOptions& options,
+                  std::shared_ptr<Watchdog> watchdog, std::string where, int64_t block_size,
+                  int server_version_num, SessionDefaults defaults);
+  ~PostgresSession() override;
+
+  Result<std::string> Explain(const std::string& sql, bot::ExplainMode mode,
+                              const bot::StatementLimits& limits) override;
+  Result<bot::ExecResult> Exec(const std::string& sql, bool transactional,
+                               const bot::StatementLimits& limits) override;
+  Result<bot::HypoIndex> HypoCreate(const std::string& create_index_sql,
+                                    const bot::StatementLimits& limits) override;
+  Result<std::vector<bot::HypoIndex>> HypoList(const bot::StatementLimits& limits) override;
+  Result<bool> HypoDrop(int64_t oid, const bot::StatementLimits& limits) override;
+  Status HypoReset(const bot::StatementLimits& limits) override;
+  Result<std::vector<bot::Backend>> Activity(const bot::StatementLimits& limits) override;
+  Result<bool> Terminate(int pid, const bot::StatementLimits& limits) override;
+
+  int backend_pid() const override { return backend_pid_; }
+  int64_t block_size() const override { return block_size_; }
+  int server_version_num() const override { return server_version_num_; }
+  bool usable() const override { return usable_.load(); }
+  void Cancel() override { SendCancel(/*by_deadline=*/false); }
+
+ private:
+  // Runs while a statement is under way: arms the deadline and clears the flags, and on
+  // destruction marks the statement finished before disarming, so that a late timer does nothing.
+  class Run {
+   public:
+    Run(PostgresSession& session, Millis deadline);
+    ~Run();
+
+   private:
+    PostgresSession& session_;
+    Watchdog::Ticket cancel_at_ = 0;
+    Watchdog::Ticket cut_at_ = 0;
+  };
+
+  // One transaction on the session's connection: the constructor sends BEGIN, the SET LOCALs and
+  // `lookup` (our own fixed text, or nothing) in one simple-protocol round trip; lookup() is the
+  // result of `lookup`. Commit()/Rollback() end it; otherwise the destructor rolls back quietly.
+  class SessionTxn {
+   public:
+    SessionTxn(PostgresSession& session, const std::string& begin,
+               const bot::StatementLimits& limits, const std::string& lookup = "");
+    ~SessionTxn();
+    pqxx::nontransaction& txn() { return txn_; }
+    const pqxx::result& lookup() const { return lookup_; }
+    void Commit();
+    void Rollback();
+
+   private:
+    PostgresSession& session_;
+    pqxx::nontransaction txn_;
+    pqxx::result lookup_;
+    bool open_ = true;
+  };
+
+  // The frame of every operation (see the file comment). `body(limits)` gets the bounded limits
+  // and returns Result<T>; `user_sql`/`prefix_chars` are what a database error is reported
+  // against (kNoPosition: the server's position is not shown).
+  template <typename T, typename Body>
+  Result<T> Guarded(const std::string& user_sql, size_t prefix_chars,
+                    const bot::StatementLimits& limits, Body body);
+
+  // Exec's pieces (postgres_session_exec.cc).
+  bot::ExecResult RunDiscardingRows(const std::string& sql);
+  void RestoreSessionSettings(pqxx::nontransaction& txn);
+  Result<bot::ExecResult> ExecInTransaction(const std::string& sql,
+                                            const bot::StatementLimits& limits);
+  Result<bot::ExecResult> ExecAtSessionLevel(const std::string& sql,
+                                             const bot::StatementLimits& limits);
+
+  // HypoPG's schema in this clone, quoted, from a SessionTxn lookup of kHypopgSchema (hypo.cc);
+  // empty when the extension is not installed.
+  std::string HypoSchema(const SessionTxn& t) const;
+  Error HypoUnavailable() const;
+
+  void RollbackQuietly(pqxx::nontransaction& txn);
+  Error Failure(bool broken, const std::string& sql, size_t prefix_chars,
+                const bot::StatementLimits& limits);
+  Error DatabaseError(const ServerError& error, const std::string& sql, size_t prefix_chars);
+  void SendCancel(bool by_deadline);
+  void CutSocket();
+  bool ConnectionOk() const;
+
+  std::unique_ptr<PgConnection> conn_;
+  Logger logger_;
+  bool debug_errors_;
+  Millis grace_;
+  std::shared_ptr<Watchdog> watchdog_;
+  std::string where_;  // ConnectionInfo::Describe(): no password
+  int64_t block_size_;
+  int server_version_num_;
+  SessionDefaults defaults_;
+  int backend_pid_ = 0;
+  std::atomic<bool> usable_{true};
+
+  std::mutex mu_;  // guards the fields below, cancel_ and socket_ against the watchdog thread
+  PGcancel* cancel_ = nullptr;
+  int socket_ = -1;
+  bool running_ = false;
+  bool deadline_passed_ = false;
+  bool caller_cancelled_ = false;
+  bool socket_cut_ = false;
+};
+
+template <typename T, typename Body>
+Result<T> PostgresSession::Guarded(const std::string& user_sql, size_t prefix_chars,
+                                   const bot::StatementLimits& limits, Body body) {
+  if (!usable_) return Unavailable("the connection to the clone was lost; open a new session");
+  try {
+    const bot::StatementLimits bounded{std::max(limits.statement_timeout, Millis(1)),
+                                       std::max(limits.lock_timeout, Millis(1)),
+                                       std::max(limits.deadline, Millis(1))};
+    Run run(*this, bounded.deadline);
+    conn_->ClearError();
+    try {
+      Result<T> out = body(bounded);
+      if (!ConnectionOk() || PQtransactionStatus(conn_->raw()) != PQTRANS_IDLE) {
+        // The transaction did not end; closing the connection makes the server roll back.
+        usable_ = false;
+        conn_->disconnect();
+        return Failure(true, user_sql, prefix_chars, bounded);
+      }
+      return out;
+    } catch (const pqxx::broken_connection&) {
+      return Failure(true, user_sql, prefix_chars, bounded);
+    } catch (const pqxx::sql_error&) {
+      return Failure(false, user_sql, prefix_chars, bounded);
+    }
+  } catch (const std::exception&) {
+    usable_ = false;
+    return Unavailable("internal error while running the statement; the session was closed");
+  }
+}
+
+}  // namespace planbot::adapters::session_internal
