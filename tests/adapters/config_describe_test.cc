@@ -90,7 +90,7 @@ TEST_CASE("DescribeConfig of the embedded defaults") {
         "store ./planbot.db\n"
         "api tokens: none (the HTTP API accepts loopback connections only)\n"
         "limits: statement_timeout 30s, lock_timeout 5s, idle_timeout 30m, quota 30 commands "
-        "per 1m\n"
+        "per 1m, workers 8\n"
         "database default: provider local, admin_dsn (libpq environment), source shop, "
         "warm_clones 1, clone_prefix planbot_clone, history normalized, retention 30d\n"
         "slack: off\n"

@@ -11,82 +11,24 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "adapters/http_server.h"
 #include "adapters/pg_test_env.h"
-#include "bot/service.h"
-#include "storage/store.h"
+#include "tests/adapters/service_stack.h"
 
 using nlohmann::json;
 using namespace planbot;
 
 namespace {
 
-struct Stack {
-  explicit Stack(std::vector<bot::TokenConfig> tokens = {}, int statement_timeout_ms = 30000) {
-    dir = std::filesystem::temp_directory_path() / testing::UniqueName("planbot_e2e");
-    std::filesystem::create_directories(dir);
-    auto opened = storage::Store::Open((dir / "planbot.db").string());
-    REQUIRE_MESSAGE(opened.ok(), opened.error().message);
-    store = std::move(*opened);
-    provider_prefix = testing::UniqueName("e2e");
-    provider = testing::MakeProvider(1, Logger(), provider_prefix);
-    factory =
-        std::make_unique<adapters::PostgresSessionFactory>(adapters::PostgresSessionOptions{});
-    bot::ServiceOptions options;
-    bot::DatabaseConfig db;
-    db.name = "shop";
-    options.databases.push_back(db);
-    options.limits.statement_timeout = std::chrono::milliseconds(statement_timeout_ms);
-    bot::ServicePorts ports;
-    ports.store = store.get();
-    ports.providers = {{"shop", provider.get()}};
-    ports.sessions = factory.get();
-    service = std::make_unique<bot::Service>(options, ports, Logger());
-    adapters::HttpServerOptions http_options;
-    http_options.listen = "127.0.0.1:0";
-    http_options.tokens = std::move(tokens);
-    auto created = adapters::HttpServer::Create(http_options, service.get());
-    REQUIRE_MESSAGE(created.ok(), created.error().message);
-    http = std::move(*created);
-    REQUIRE(http->Start().ok());
-    client = std::make_unique<httplib::Client>("127.0.0.1", http->port());
-    client->set_read_timeout(60, 0);
+// A Stack with optional API tokens and statement timeout.
+struct Stack : testing::ServiceStack {
+  explicit Stack(std::vector<bot::TokenConfig> tokens = {}, int statement_timeout_ms = 30000)
+      : ServiceStack(Options(std::move(tokens), statement_timeout_ms)) {}
+  static testing::StackOptions Options(std::vector<bot::TokenConfig> tokens, int timeout_ms) {
+    testing::StackOptions options;
+    options.tokens = std::move(tokens);
+    options.statement_timeout_ms = timeout_ms;
+    return options;
   }
-  ~Stack() {
-    service->Shutdown();
-    http->Stop();
-    provider->Shutdown();
-    std::filesystem::remove_all(dir);
-  }
-
-  // POSTs {"text": text} (plus extra fields) and returns status and JSON body.
-  std::pair<int, json> Ask(const std::string& text, json extra = json::object(),
-                           const std::string& token = "") {
-    extra["text"] = text;
-    return Post(extra.dump(), token);
-  }
-  std::pair<int, json> Post(const std::string& body, const std::string& token = "") {
-    httplib::Headers headers;
-    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    auto res = client->Post("/api/v1/commands", headers, body, "application/json");
-    REQUIRE(res);
-    return {res->status, json::parse(res->body, nullptr, false)};
-  }
-  // The clone database of the caller's default session.
-  std::string CloneOfLastSession() {
-    return testing::Scalar("", "select datname from pg_database where datname like '" +
-                                   ProviderPrefix() + "%' order by oid desc limit 1");
-  }
-  std::string ProviderPrefix() { return provider_prefix; }
-
-  std::filesystem::path dir;
-  std::unique_ptr<storage::Store> store;
-  std::unique_ptr<adapters::LocalCloneProvider> provider;
-  std::string provider_prefix;
-  std::unique_ptr<adapters::PostgresSessionFactory> factory;
-  std::unique_ptr<bot::Service> service;
-  std::unique_ptr<adapters::HttpServer> http;
-  std::unique_ptr<httplib::Client> client;
 };
 
 int CountRows(const std::string& db, const std::string& table) {

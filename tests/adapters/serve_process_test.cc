@@ -166,3 +166,48 @@ TEST_CASE("planbot serve refuses a bad configuration with one line and exit code
   CHECK(typo.code == 2);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a session survives kill -9 and a restart of planbot serve while its clone exists") {
+  std::string prefix = testing::UniqueName("keep");
+  auto dir = std::filesystem::temp_directory_path() / testing::UniqueName("planbot_keep");
+  std::filesystem::create_directories(dir);
+  int port = FreePort();
+  {
+    std::ofstream config(dir / "planbot.yaml");
+    config << "listen: 127.0.0.1:" << port << "\n"
+           << "store: " << (dir / "planbot.db").string() << "\n"
+           << "databases:\n"
+           << "  - name: shop\n"
+           << "    local: {source: " << testing::SourceDatabase() << ", clone_prefix: " << prefix
+           << ", warm_clones: 0}\n";
+  }
+  const std::vector<std::string> serve = {PLANBOT_BINARY, "serve", "--config",
+                                          (dir / "planbot.yaml").string()};
+  std::string ask =
+      std::string(PLANBOT_BINARY) + " ask --url http://127.0.0.1:" + std::to_string(port) + " ";
+  const std::string by_date = "\"explain select * from orders where created = date '2024-02-01'\"";
+
+  pid_t first = Spawn(serve, (dir / "first.log").string());
+  REQUIRE(WaitHealthy(port));
+  Run made = Shell(ask + "\"exec create index orders_created_idx on orders (created)\"");
+  REQUIRE_MESSAGE(made.code == 0, made.out);
+  CHECK(made.out.find("CREATE INDEX") != std::string::npos);
+  REQUIRE(kill(first, SIGKILL) == 0);
+  REQUIRE(waitpid(first, nullptr, 0) == first);
+  CHECK(CountClones(prefix) == 2);  // its database and role are still there
+
+  pid_t second = Spawn(serve, (dir / "second.log").string());
+  REQUIRE(WaitHealthy(port));
+  CHECK(CountClones(prefix) == 2);  // the kept clone was not dropped as an orphan
+  Run used = Shell(ask + by_date);
+  CHECK(used.code == 0);
+  CHECK(used.out.find("note: session loopback:127.0.0.1 restored after a restart") == 0);
+  CHECK(used.out.find("orders_created_idx") != std::string::npos);
+  Run again = Shell(ask + by_date);
+  CHECK(again.out.find("note:") == std::string::npos);  // said once
+
+  REQUIRE(kill(second, SIGTERM) == 0);
+  REQUIRE(waitpid(second, nullptr, 0) == second);
+  CHECK(CountClones(prefix) == 0);
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,92 @@
+#include "tests/adapters/service_stack.h"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include "tests/adapters/fake_dle.h"
+#include "tests/adapters/pg_test_env.h"
+
+namespace planbot::testing {
+
+using nlohmann::json;
+
+ServiceStack::ServiceStack(StackOptions options) {
+  dir_ = std::filesystem::temp_directory_path() / UniqueName("planbot_e2e");
+  std::filesystem::create_directories(dir_);
+  auto opened = storage::Store::Open(store_path().string());
+  REQUIRE_MESSAGE(opened.ok(), opened.error().message);
+  store = std::move(*opened);
+
+  bot::DatabaseConfig db;
+  db.name = "shop";
+  if (options.dle != nullptr) {
+    db.provider = "dblab";
+    db.dblab.url = options.dle->url();
+    db.dblab.token = "fake-dle-token";
+    db.dblab.db_name = SourceDatabase();
+    db.dblab.create_timeout = bot::Seconds(options.dblab_create_timeout_s);
+    auto made = adapters::DblabCloneProvider::Create(db.dblab, options.dblab);
+    REQUIRE_MESSAGE(made.ok(), made.error().message);
+    provider = std::move(*made);
+  } else {
+    provider_prefix_ = UniqueName("e2e");
+    provider = MakeProvider(1, Logger(), provider_prefix_);
+  }
+  factory = std::make_unique<adapters::PostgresSessionFactory>(adapters::PostgresSessionOptions{});
+  describer = std::make_unique<adapters::PsqlDescriber>();
+
+  bot::ServiceOptions service_options;
+  service_options.databases.push_back(db);
+  service_options.limits.statement_timeout = std::chrono::milliseconds(options.statement_timeout_ms);
+  service_options.limits.quota = options.quota;
+  bot::ServicePorts ports;
+  ports.store = store.get();
+  ports.providers = {{"shop", provider.get()}};
+  ports.sessions = factory.get();
+  ports.describer = describer.get();
+  service = std::make_unique<bot::Service>(service_options, ports, Logger());
+
+  adapters::HttpServerOptions http_options;
+  http_options.listen = "127.0.0.1:0";
+  http_options.tokens = std::move(options.tokens);
+  auto created = adapters::HttpServer::Create(http_options, service.get());
+  REQUIRE_MESSAGE(created.ok(), created.error().message);
+  http = std::move(*created);
+  REQUIRE(http->Start().ok());
+  client = std::make_unique<httplib::Client>("127.0.0.1", http->port());
+  client->set_read_timeout(120, 0);
+}
+
+ServiceStack::~ServiceStack() {
+  service->Shutdown();
+  http->Stop();
+  provider->Shutdown();
+  std::filesystem::remove_all(dir_);
+}
+
+std::pair<int, json> ServiceStack::Ask(const std::string& text, json extra,
+                                       const std::string& token) {
+  extra["text"] = text;
+  return Post(extra.dump(), token);
+}
+
+std::pair<int, json> ServiceStack::Post(const std::string& body, const std::string& token) {
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  // A client per request: httplib::Client serializes the requests of one instance, and tests
+  // send commands concurrently (activity beside a busy session).
+  httplib::Client per_request("127.0.0.1", http->port());
+  per_request.set_read_timeout(120, 0);
+  auto res = per_request.Post("/api/v1/commands", headers, body, "application/json");
+  REQUIRE(res);
+  return {res->status, json::parse(res->body, nullptr, false)};
+}
+
+std::string ServiceStack::CloneOfLastSession() {
+  REQUIRE(!provider_prefix_.empty());
+  return Scalar("", "select datname from pg_database where datname like '" + provider_prefix_ +
+                        "%' order by oid desc limit 1");
+}
+
+}  // namespace planbot::testing

@@ -1,0 +1,66 @@
+// ServiceStack: the service as `planbot serve` composes it, in process, for end-to-end tests: a
+// real HTTP server on loopback, the bot core, a real SQLite store, PostgreSQL sessions, the real
+// psql describer, and either the local clone provider on the PostgreSQL that scripts/test starts
+// or the dblab provider against a FakeDle whose clones are databases on that same server.
+// Requests are what a script or `planbot ask` sends; callers assert on what comes back.
+#pragma once
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "adapters/dblab_provider.h"
+#include "adapters/http_server.h"
+#include "adapters/local_clones.h"
+#include "adapters/postgres_session.h"
+#include "adapters/psql_describer.h"
+#include "bot/service.h"
+#include "storage/store.h"
+
+namespace planbot::testing {
+
+class FakeDle;
+
+struct StackOptions {
+  std::vector<bot::TokenConfig> tokens;
+  int statement_timeout_ms = 30000;
+  bot::QuotaConfig quota{0, bot::Seconds{60}};  // off unless a test sets it
+  FakeDle* dle = nullptr;  // set: the database "shop" uses the dblab provider against it
+  adapters::DblabOptions dblab;  // with dle: poll interval, timeouts
+  int dblab_create_timeout_s = 30;
+};
+
+class ServiceStack {
+ public:
+  explicit ServiceStack(StackOptions options = {});
+  ~ServiceStack();
+
+  // POSTs {"text": text} (plus extra fields) to /api/v1/commands: status and JSON body.
+  std::pair<int, nlohmann::json> Ask(const std::string& text,
+                                     nlohmann::json extra = nlohmann::json::object(),
+                                     const std::string& token = "");
+  std::pair<int, nlohmann::json> Post(const std::string& body, const std::string& token = "");
+  // The newest clone database the local provider made (local provider only).
+  std::string CloneOfLastSession();
+  const std::string& provider_prefix() const { return provider_prefix_; }
+  std::filesystem::path store_path() const { return dir_ / "planbot.db"; }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<bot::CloneProvider> provider;
+  std::unique_ptr<adapters::PostgresSessionFactory> factory;
+  std::unique_ptr<adapters::PsqlDescriber> describer;
+  std::unique_ptr<bot::Service> service;
+  std::unique_ptr<adapters::HttpServer> http;
+  std::unique_ptr<httplib::Client> client;
+
+ private:
+  std::string provider_prefix_;
+};
+
+}  // namespace planbot::testing
