@@ -134,8 +134,9 @@ Status Service::OnSession(Context& ctx, bool connect, const std::function<Status
   Status done = fn(s);
   sessions_.Touch(s);
   if (done || done.error().code != "clone_unavailable" || !connect) return done;
+  // The adapter's "connection lost" becomes one line that says what happens next.
   Error error = done.error();
-  error.message += "; " + sessions_.ConnectionLost(s);
+  error.message = sessions_.ConnectionLost(s);
   return error;
 }
 
