@@ -235,6 +235,8 @@ void HttpServer::InstallRoutes() {
   });
   server_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    // Slack's failed verifications get an empty 401: nothing for a forger to learn from.
+    if (res.status == 401 && req.path.rfind("/slack/", 0) == 0) return;
     ReplyJson(res, res.status,
               bot::ErrorToJson(MakeError(StatusCode(res.status),
                                          DefaultMessage(res.status, req, options_.max_body))));

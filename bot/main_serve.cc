@@ -14,11 +14,14 @@
 #include "adapters/config_yaml.h"
 #include "adapters/dblab_provider.h"
 #include "adapters/http_server.h"
+#include "adapters/http_slack.h"
 #include "adapters/local_clones.h"
 #include "adapters/postgres_session.h"
 #include "adapters/psql_describer.h"
+#include "adapters/slack_client.h"
 #include "bot/config.h"
 #include "bot/service.h"
+#include "bot/slack_bot.h"
 #include "bot/version.h"
 #include "storage/store.h"
 
@@ -142,6 +145,22 @@ int RunServe(const ServeArgs& args) {
   ports.describer = &describer;
   Service service(ServiceOptions{config->limits, config->databases}, ports, log.For("service"));
   (*http)->set_service(&service);
+  std::unique_ptr<adapters::SlackWebClient> slack_api;
+  std::unique_ptr<SlackBot> slack;
+  if (config->slack.enabled) {
+    adapters::SlackClientOptions client_options;
+    client_options.api_url = config->slack.api_url;
+    client_options.bot_token = config->slack.bot_token;
+    client_options.logger = log.For("slack-api");
+    slack_api = std::make_unique<adapters::SlackWebClient>(client_options);
+    SlackBotOptions bot_options;
+    bot_options.config = config->slack;
+    slack = std::make_unique<SlackBot>(bot_options, slack_api.get(), store->get(), &service,
+                                       log.For("slack"));
+    adapters::InstallSlackRoutes(**http, slack.get(), &service,
+                                 {config->slack.signing_secret, http_options.max_body});
+    slack->Start();
+  }
   (*http)->Serve();
   service.AuditEvent("start", nlohmann::json{{"version", Version()}}.dump());
   log.Info("listening on " + (*http)->url() +
@@ -152,6 +171,7 @@ int RunServe(const ServeArgs& args) {
   log.Info(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
   service.Shutdown();
   (*http)->Stop();
+  if (slack) slack->Shutdown();  // delivers the answers of commands that were running
   for (auto& p : *providers) p->Shutdown();
   service.AuditEvent("stop",
                      nlohmann::json{{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}}.dump());

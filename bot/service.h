@@ -78,6 +78,9 @@ class Service {
   void AuditAuthFailure(const std::string& channel, const std::string& who,
                         const std::string& reason);
   void AuditEvent(const std::string& action, const std::string& details_json);
+  // A command refused before it reached the core (e.g. Slack: channel not mapped, user not
+  // allowed, admin-only command).
+  void AuditRefusal(const Caller& caller, const std::string& command, const std::string& reason);
 
   // Stops taking commands, cancels running ones and drops every clone.
   void Shutdown();

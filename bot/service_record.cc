@@ -182,6 +182,18 @@ void Service::AuditAuthFailure(const std::string& channel, const std::string& wh
   if (Status st = ports_.store->Audit(a); !st) log_.Error("audit: " + st.error().message);
 }
 
+void Service::AuditRefusal(const Caller& caller, const std::string& command,
+                           const std::string& reason) {
+  storage::AuditEntry a;
+  a.actor = caller.user;
+  a.action = "refusal";
+  a.channel = caller.channel;
+  a.command = command;
+  a.outcome = "refused";
+  a.details = nlohmann::json{{"reason", reason}}.dump();
+  if (Status st = ports_.store->Audit(a); !st) log_.Error("audit: " + st.error().message);
+}
+
 void Service::AuditEvent(const std::string& action, const std::string& details_json) {
   storage::AuditEntry a;
   a.actor = "system";

@@ -147,12 +147,25 @@ CREATE TABLE sessions (
 ) STRICT;
 )sql";
 
+// Slack deliveries, deduplicated by event_id. `work` holds the command to run (SecretBox text,
+// it carries the user's SQL) until it has run; then it is emptied and state becomes 'done'.
+constexpr const char* kV3SlackEvents = R"sql(
+CREATE TABLE slack_events (
+  event_id TEXT PRIMARY KEY,
+  received_at TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'done')),
+  work TEXT NOT NULL
+) STRICT;
+CREATE INDEX slack_events_state ON slack_events (state, received_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "history and audit tables", kV1History},
       {2, "live sessions", kV2Sessions},
+      {3, "slack deliveries", kV3SlackEvents},
   };
   return kMigrations;
 }

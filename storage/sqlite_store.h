@@ -17,6 +17,7 @@
 // joins the writer; no call may be in progress.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -50,6 +51,9 @@ class SqliteStore : public Store {
   Result<std::vector<AuditEntry>> ListAudit(int limit, std::optional<int64_t> before_id) override;
   Status Health() override;
   Result<VerifyReport> VerifyAuditChain() override;
+  Result<bool> RecordSlackEvent(const std::string& event_id, const std::string& work) override;
+  Status FinishSlackEvent(const std::string& event_id) override;
+  Result<std::vector<SlackEventRecord>> PendingSlackEvents() override;
   Status SaveSession(const SessionRecord& session) override;
   Status DeleteSession(const std::string& key) override;
   Result<std::vector<SessionRecord>> ListSessions() override;
@@ -74,7 +78,8 @@ class SqliteStore : public Store {
 
   const std::string path_;
   const int migrations_applied_;
-  const SecretBox secrets_;  // for SessionRecord::password
+  const SecretBox secrets_;  // for SessionRecord::password and SlackEventRecord::work
+  std::atomic<int64_t> slack_events_recorded_{0};
   std::unique_ptr<ReaderPool> readers_;
   std::unique_ptr<GroupCommitter> writer_;  // destroyed first: drains before readers go
 };

@@ -103,6 +103,13 @@ struct SessionRecord {
   std::string updated_at;  // assigned
 };
 
+// A Slack delivery recorded before it is acknowledged (exactly-once processing across restarts).
+struct SlackEventRecord {
+  std::string event_id;
+  std::string received_at;  // assigned
+  std::string work;         // what to run, as the caller serialized it; empty once done
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -128,6 +135,15 @@ class Store {
   virtual Status SaveSession(const SessionRecord& session) = 0;
   virtual Status DeleteSession(const std::string& key) = 0;
   virtual Result<std::vector<SessionRecord>> ListSessions() = 0;
+
+  // Slack deliveries. RecordSlackEvent commits the event id with its work (sealed at rest) and
+  // answers false when the id was recorded before: a duplicate, to acknowledge and drop.
+  // FinishSlackEvent empties the work once it has run; PendingSlackEvents lists what was
+  // recorded but never finished (a crash between acknowledgement and work), oldest first.
+  // Finished ids older than `keep` are deleted by RecordSlackEvent now and then.
+  virtual Result<bool> RecordSlackEvent(const std::string& event_id, const std::string& work) = 0;
+  virtual Status FinishSlackEvent(const std::string& event_id) = 0;
+  virtual Result<std::vector<SlackEventRecord>> PendingSlackEvents() = 0;
 
   // Readiness for /healthz: the file is open and writable. After a failed write this reports
   // the failure ("store_error") until a later write succeeds.

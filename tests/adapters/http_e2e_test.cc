@@ -59,7 +59,7 @@ TEST_CASE("plan and explain of SELECT, INSERT, UPDATE and DELETE change no data"
   CHECK(plan["id"].get<int>() > 0);
   CHECK(plan["fingerprint"].get<std::string>().size() == 16);
   CHECK(plan["normalized"] == "select * from customers where id = $1");
-  std::string clone = s.CloneOfLastSession();
+  std::string clone = s.SessionClone();
   int customers = CountRows(clone, "customers");
   int orders = CountRows(clone, "orders");
   for (const char* sql :

@@ -53,6 +53,7 @@ ServiceStack::ServiceStack(StackOptions options) {
   auto created = adapters::HttpServer::Create(http_options, service.get());
   REQUIRE_MESSAGE(created.ok(), created.error().message);
   http = std::move(*created);
+  if (options.before_serve) options.before_serve(*this);
   REQUIRE(http->Start().ok());
   client = std::make_unique<httplib::Client>("127.0.0.1", http->port());
   client->set_read_timeout(120, 0);
@@ -83,10 +84,12 @@ std::pair<int, json> ServiceStack::Post(const std::string& body, const std::stri
   return {res->status, json::parse(res->body, nullptr, false)};
 }
 
-std::string ServiceStack::CloneOfLastSession() {
+std::string ServiceStack::SessionClone() const {
   REQUIRE(!provider_prefix_.empty());
-  return Scalar("", "select datname from pg_database where datname like '" + provider_prefix_ +
-                        "%' order by oid desc limit 1");
+  const std::string where = "from pg_stat_activity where datname like '" + provider_prefix_ +
+                            "\\_%' and pid <> pg_backend_pid()";
+  REQUIRE(Scalar("", "select count(distinct datname) " + where) == "1");
+  return Scalar("", "select min(datname) " + where);
 }
 
 }  // namespace planbot::testing

@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -33,6 +34,8 @@ struct StackOptions {
   FakeDle* dle = nullptr;  // set: the database "shop" uses the dblab provider against it
   adapters::DblabOptions dblab;  // with dle: poll interval, timeouts
   int dblab_create_timeout_s = 30;
+  // Called after the HTTP server is made and before it serves: extra routes (Slack).
+  std::function<void(ServiceStack&)> before_serve;
 };
 
 class ServiceStack {
@@ -45,8 +48,9 @@ class ServiceStack {
                                      nlohmann::json extra = nlohmann::json::object(),
                                      const std::string& token = "");
   std::pair<int, nlohmann::json> Post(const std::string& body, const std::string& token = "");
-  // The newest clone database the local provider made (local provider only).
-  std::string CloneOfLastSession();
+  // The clone database of the stack's only session, found by its connection (warm spares have
+  // none); local provider only.
+  std::string SessionClone() const;
   const std::string& provider_prefix() const { return provider_prefix_; }
   std::filesystem::path store_path() const { return dir_ / "planbot.db"; }
 

@@ -36,12 +36,14 @@ std::string ErrorMessage(const json& body) {
   return body.contains("error") ? body["error"].value("message", "") : "";
 }
 
-// The PID of the backend of `clone` whose query contains `needle`, waiting up to 10 s for it.
-int WaitBackend(const std::string& clone, const std::string& needle) {
+// The PID of the active backend on one of the stack's clones whose query contains `needle`,
+// waiting up to 10 s for it. (By prefix: the newest clone may be a warm spare.)
+int WaitBackend(const ServiceStack& s, const std::string& needle) {
   for (int i = 0; i < 200; ++i) {
     std::string pid = testing::Scalar(
-        "", "select coalesce(min(pid), 0) from pg_stat_activity where datname = '" + clone +
-                "' and state = 'active' and query like '%" + needle + "%'");
+        "", "select coalesce(min(pid), 0) from pg_stat_activity where datname like '" +
+                s.provider_prefix() + "\\_%' and state = 'active' and query like '%" + needle +
+                "%' and pid <> pg_backend_pid()");
     if (pid != "0") return std::stoi(pid);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -221,11 +223,10 @@ TEST_CASE("\\d family: quoted names allowed, ; and newlines refused before psql 
 TEST_CASE("activity shows the session's running statement normalized; terminate ends it") {
   ServiceStack s;
   REQUIRE(s.Ask("plan select 1").first == 200);  // the session and its clone exist
-  const std::string clone = s.CloneOfLastSession();
   auto sleeping = std::async(std::launch::async, [&] {
     return s.Ask("explain select pg_sleep(30), 'literal-canary'");
   });
-  const int pid = WaitBackend(clone, "pg_sleep");
+  const int pid = WaitBackend(s, "pg_sleep");
   REQUIRE(pid > 0);
 
   // activity runs beside the busy session, not after it.
@@ -275,10 +276,9 @@ TEST_CASE("terminate refuses non-numeric PIDs and backends that are not on the c
 TEST_CASE("a backend killed from outside mid-command: one line, recorded, the session recovers") {
   ServiceStack s;
   REQUIRE(s.Ask("exec create index orders_created_idx on orders (created)").first == 200);
-  const std::string clone = s.CloneOfLastSession();
   auto sleeping = std::async(std::launch::async,
                              [&] { return s.Ask("explain select pg_sleep(30) from customers"); });
-  const int pid = WaitBackend(clone, "pg_sleep");
+  const int pid = WaitBackend(s, "pg_sleep");
   REQUIRE(pid > 0);
   testing::Execute("", "select pg_terminate_backend(" + std::to_string(pid) + ")");
   auto [status, body] = sleeping.get();
@@ -304,7 +304,7 @@ TEST_CASE("a backend killed from outside mid-command: one line, recorded, the se
 TEST_CASE("a session whose clone was dropped says so in one line and starts anew") {
   ServiceStack s;
   REQUIRE(s.Ask("exec create index orders_created_idx on orders (created)").first == 200);
-  const std::string clone = s.CloneOfLastSession();
+  const std::string clone = s.SessionClone();
   testing::Execute("", "drop database " + clone + " with (force)");
   auto [st1, first] = s.Ask(std::string("plan ") + kByDate);
   CHECK(st1 == 503);

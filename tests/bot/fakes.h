@@ -243,9 +243,29 @@ class MemoryStore : public storage::Store {
     return out;
   }
 
+  Result<bool> RecordSlackEvent(const std::string& id, const std::string& work) override {
+    std::lock_guard<std::mutex> guard(mu);
+    if (fail) return MakeError("store_error", "disk full");
+    return slack_events.emplace(id, work).second;
+  }
+  Status FinishSlackEvent(const std::string& id) override {
+    std::lock_guard<std::mutex> guard(mu);
+    slack_events[id].clear();
+    return Ok{};
+  }
+  Result<std::vector<storage::SlackEventRecord>> PendingSlackEvents() override {
+    std::lock_guard<std::mutex> guard(mu);
+    std::vector<storage::SlackEventRecord> out;
+    for (const auto& [id, work] : slack_events) {
+      if (!work.empty()) out.push_back({id, "", work});
+    }
+    return out;
+  }
+
   std::mutex mu;
   bool fail = false;
   bool unhealthy = false;
+  std::map<std::string, std::string> slack_events;  // id -> work, "" once finished
   std::vector<storage::HistoryEntry> histories;
   std::vector<storage::AuditEntry> audits;
   std::map<std::string, storage::SessionRecord> sessions;
