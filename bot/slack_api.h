@@ -52,11 +52,12 @@ class SlackApi {
   virtual Status UploadFiles(const std::string& channel, const std::string& thread_ts,
                              const std::vector<SlackFile>& files) = 0;
   // POST {"response_type": "ephemeral"|"in_channel", "text": ...} to a slash command's
-  // response_url (only https://hooks.slack.com/... or the configured API host).
+  // response_url (only https://hooks.slack.com/... or an extra host allowed in the
+  // adapter's options, e.g. a test's fake). The bot token is never sent there.
   virtual Status Respond(const std::string& response_url, const std::string& text,
                          bool ephemeral) = 0;
-  // GET a file's url_private_download with the bot token (only files.slack.com or the configured
-  // API host), at most `max_bytes`: a snippet attached to a message.
+  // GET a file's url_private_download with the bot token (only files.slack.com or an extra
+  // allowed host), at most `max_bytes`: a snippet attached to a message.
   virtual Result<std::string> DownloadFile(const std::string& url, size_t max_bytes) = 0;
 };
 

@@ -79,7 +79,7 @@ struct SlackRig {
   explicit SlackRig(std::chrono::milliseconds progress = std::chrono::milliseconds(10000)) {
     adapters::SlackClientOptions client_options;
     client_options.api_url = fake.url();
-    client_options.bot_token = "xoxb-test-token";
+    client_options.bot_token = fake.token();
     client_options.channel_interval = std::chrono::milliseconds(0);
     client_options.extra_allowed_hosts = {fake.host()};
     client_options.read_timeout = std::chrono::milliseconds(2000);
@@ -345,7 +345,7 @@ TEST_CASE("slack: Slack down while replying: the result is in the history, the f
     if (line.find("chat.") != std::string::npos || line.find("reactions.") != std::string::npos) {
       logged = true;
     }
-    CHECK(line.find("xoxb-test-token") == std::string::npos);
+    CHECK(line.find(rig.fake.token()) == std::string::npos);
   }
   CHECK(logged);
 }
