@@ -15,8 +15,7 @@ constexpr char kVersion[] = "v0";
 Error Unauthorized(const std::string& message) { return MakeError("unauthorized", message); }
 
 // "v0=" + lowercase hex of HMAC-SHA256(secret, "v0:" + timestamp + ":" + body); empty on failure.
-std::string Sign(const std::string& secret, const std::string& timestamp,
-                 const std::string& body) {
+std::string Sign(const std::string& secret, const std::string& timestamp, const std::string& body) {
   std::string base = std::string(kVersion) + ":" + timestamp + ":" + body;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

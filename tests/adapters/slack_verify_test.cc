@@ -64,18 +64,15 @@ TEST_CASE("slack: the published example verifies") {
 TEST_CASE("slack: a changed body fails") {
   std::string flipped = kBody;
   flipped[10] = flipped[10] == 'a' ? 'b' : 'a';
-  CheckRefused(VerifySlackRequest(kSecret, kTimestamp, kSignature, flipped, kNow),
-               "bad signature");
+  CheckRefused(VerifySlackRequest(kSecret, kTimestamp, kSignature, flipped, kNow), "bad signature");
   CheckRefused(VerifySlackRequest(kSecret, kTimestamp, kSignature, kBody + "\n", kNow));
   CheckRefused(VerifySlackRequest(kSecret, kTimestamp, kSignature, kBody.substr(1), kNow));
   CheckRefused(VerifySlackRequest(kSecret, kTimestamp, kSignature, "", kNow));
 }
 
 TEST_CASE("slack: a changed timestamp fails") {
-  CheckRefused(VerifySlackRequest(kSecret, "1531420617", kSignature, kBody, kNow),
-               "bad signature");
-  CheckRefused(VerifySlackRequest(kSecret, "1531420619", kSignature, kBody, kNow),
-               "bad signature");
+  CheckRefused(VerifySlackRequest(kSecret, "1531420617", kSignature, kBody, kNow), "bad signature");
+  CheckRefused(VerifySlackRequest(kSecret, "1531420619", kSignature, kBody, kNow), "bad signature");
   CheckRefused(VerifySlackRequest(kSecret, "01531420618", kSignature, kBody, kNow));
 }
 
@@ -90,8 +87,8 @@ TEST_CASE("slack: a changed signature fails") {
   std::string upper = "v0=";
   for (char c : kHex) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   CheckRefused(VerifySlackRequest(kSecret, kTimestamp, upper, kBody, kNow), "bad signature");
-  CheckRefused(VerifySlackRequest(kSecret, kTimestamp, kHex, kBody, kNow));           // no "v0="
-  CheckRefused(VerifySlackRequest(kSecret, kTimestamp, "v1=" + kHex, kBody, kNow));   // version
+  CheckRefused(VerifySlackRequest(kSecret, kTimestamp, kHex, kBody, kNow));          // no "v0="
+  CheckRefused(VerifySlackRequest(kSecret, kTimestamp, "v1=" + kHex, kBody, kNow));  // version
   CheckRefused(VerifySlackRequest(kSecret, kTimestamp, "V0=" + kHex, kBody, kNow));
   CheckRefused(VerifySlackRequest(kSecret, kTimestamp, kSignature.substr(0, 40), kBody, kNow));
   CheckRefused(VerifySlackRequest(kSecret, kTimestamp, kSignature + "0", kBody, kNow));
@@ -102,9 +99,9 @@ TEST_CASE("slack: a changed signature fails") {
 }
 
 TEST_CASE("slack: the wrong or no secret fails") {
-  CheckRefused(VerifySlackRequest("8f742231b10e8888abcd99yyyzzz85a6", kTimestamp, kSignature,
-                                  kBody, kNow),
-               "bad signature");
+  CheckRefused(
+      VerifySlackRequest("8f742231b10e8888abcd99yyyzzz85a6", kTimestamp, kSignature, kBody, kNow),
+      "bad signature");
   CheckRefused(VerifySlackRequest("", kTimestamp, kSignature, kBody, kNow));
 }
 
@@ -131,9 +128,8 @@ TEST_CASE("slack: timestamps more than five minutes away fail in both directions
 }
 
 TEST_CASE("slack: malformed or missing timestamps fail") {
-  for (const std::string t :
-       {"", "+1531420618", "-1531420618", " 1531420618", "1531420618 ", "15314206l8",
-        "1531420618.5", "0x5b47a8ca", "1531420618000000"}) {
+  for (const std::string t : {"", "+1531420618", "-1531420618", " 1531420618", "1531420618 ",
+                              "15314206l8", "1531420618.5", "0x5b47a8ca", "1531420618000000"}) {
     CAPTURE(t);
     // Signed over the malformed value, so only the timestamp check can refuse it.
     CheckRefused(VerifySlackRequest(kSecret, t, SignForTest(kSecret, t, kBody), kBody, kNow));
