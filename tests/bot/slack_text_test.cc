@@ -136,6 +136,9 @@ TEST_CASE("slack_text: commands as Slack delivers them") {
   CHECK(CommandOf(Message(R"("explain\n```select 1```")")) == "explain select 1");
   CHECK(CommandOf(Message(R"("explain ```select 1```")")) == "explain select 1");
   CHECK(CommandOf(Message(R"("explain `select 1`")")) == "explain select 1");
+  CHECK(CommandOf(Message(R"("explain```select 1```")")) == "explain select 1");
+  CHECK(CommandOf(Message(R"("plan select '&amp;lt;b&amp;gt;' || x")")) ==
+        "plan select '&lt;b&gt;' || x");
   CHECK(CommandOf(Message(R"("reset")")) == "reset");
   CHECK(CommandOf(Message(R"("\\dt orders")")) == "\\dt orders");
 }
