@@ -16,7 +16,7 @@ namespace planbot::bot {
 struct Service::Context {
   explicit Context(const CommandRequest& r) : request(r), start(std::chrono::steady_clock::now()) {}
 
-  const CommandRequest& request;
+  const CommandRequest request;  // a copy: Submit() returns before the command runs
   std::chrono::steady_clock::time_point start;
   Command command;
   const DatabaseConfig* database = nullptr;

@@ -1,6 +1,7 @@
 #include "bot/slack_bot.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "bot/command.h"
 #include "bot/slack_format.h"
@@ -28,6 +29,12 @@ std::string CleanCommandText(const std::string& text) {
   if (begin == std::string::npos) return "";
   const size_t end = out.find_last_not_of(" \t\r\n");
   return out.substr(begin, end - begin + 1);
+}
+
+// A posted message's outcome without its ts.
+Status Posted(const Result<std::string>& posted) {
+  if (posted) return Ok{};
+  return posted.error();
 }
 
 std::string FormValue(const std::map<std::string, std::string>& form, const std::string& key) {
@@ -152,7 +159,9 @@ SlackAck SlackBot::OnEvent(const std::string& raw_body, int retry_num) {
   work.thread_ts = message->thread_ts.empty() ? message->ts : message->thread_ts;
   work.text = command.text;
   if (command.needs_snippet) work.snippet_url = command.snippet_url;
-  auto recorded = store_->RecordSlackEvent(event_id, work.ToJson().dump());
+  // The message's own key as well: a mention arrives both as `message` and as `app_mention`.
+  auto recorded = store_->RecordSlackEvent(event_id, work.ToJson().dump(),
+                                           work.channel + ":" + work.ts);
   if (!recorded) {
     // Not recorded, not acknowledged: Slack delivers it again later.
     log_.Error("slack: recording event " + event_id + ": " + recorded.error().message);
@@ -268,7 +277,7 @@ void SlackBot::Reply(const Work& work, const std::string& text, bool ephemeral) 
   } else if (ephemeral) {
     sent = api_->PostEphemeral(work.channel, work.user, text);
   } else {
-    sent = api_->PostMessage(work.channel, work.thread_ts, text).status();
+    sent = Posted(api_->PostMessage(work.channel, work.thread_ts, text));
   }
   if (!sent) log_.Warn("slack: replying in " + work.channel + ": " + sent.error().message);
 }
@@ -294,8 +303,11 @@ void SlackBot::Process(Work work) {
     }
     work.text += " " + *snippet;
   }
-  auto parsed = ParseCommand(work.text);
-  const std::string command = parsed ? parsed->name : "";
+  // The first word, as ParseCommand takes it; commands the core does not know yet (purge,
+  // redact) are still checked here.
+  std::string command = work.text.substr(0, work.text.find_first_of(" \t\r\n"));
+  std::transform(command.begin(), command.end(), command.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const SlackChannelConfig* channel = ChannelOf(work.channel);
   if (channel == nullptr) {
     Refuse(work, command,
@@ -374,7 +386,7 @@ void SlackBot::Finish(const std::shared_ptr<Running>& running, Answer answer) {
   if (!running->reply_ts.empty()) {
     warn("updating the reply", api_->UpdateMessage(work.channel, running->reply_ts, reply.text));
   } else {
-    warn("posting the answer", api_->PostMessage(work.channel, work.thread_ts, reply.text).status());
+    warn("posting the answer", Posted(api_->PostMessage(work.channel, work.thread_ts, reply.text)));
   }
   if (!reply.files.empty()) {
     warn("uploading the plan", api_->UploadFiles(work.channel, work.thread_ts, reply.files));

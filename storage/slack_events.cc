@@ -16,6 +16,9 @@ constexpr int64_t kPruneEvery = 256;
 constexpr const char* kInsert =
     "INSERT INTO slack_events (event_id, received_at, state, work) VALUES (?, ?, 'queued', ?) "
     "ON CONFLICT (event_id) DO NOTHING";
+constexpr const char* kInsertAlias =
+    "INSERT INTO slack_events (event_id, received_at, state, work) VALUES (?, ?, 'done', '') "
+    "ON CONFLICT (event_id) DO NOTHING";
 constexpr const char* kFinish =
     "UPDATE slack_events SET state = 'done', work = '' WHERE event_id = ?";
 constexpr const char* kPrune = "DELETE FROM slack_events WHERE state = 'done' AND received_at < ?";
@@ -25,7 +28,8 @@ constexpr const char* kPending =
 
 }  // namespace
 
-Result<bool> SqliteStore::RecordSlackEvent(const std::string& event_id, const std::string& work) {
+Result<bool> SqliteStore::RecordSlackEvent(const std::string& event_id, const std::string& work,
+                                           const std::string& alias) {
   auto sealed = secrets_.Seal(work);
   if (!sealed) return sealed.error();
   const auto now = std::chrono::system_clock::now();
@@ -43,7 +47,20 @@ Result<bool> SqliteStore::RecordSlackEvent(const std::string& event_id, const st
     stmt->BindText(2, FormatRfc3339Millis(now));
     stmt->BindText(3, *sealed);
     if (Status run = stmt->Run(); !run) return run.error();
-    return txn.db().Changes();
+    if (txn.db().Changes() == 0) return int64_t{0};  // this event id was seen before
+    if (alias.empty()) return int64_t{1};
+    auto other = txn.db().Prepare(kInsertAlias);
+    if (!other) return other.error();
+    other->BindText(1, alias);
+    other->BindText(2, FormatRfc3339Millis(now));
+    if (Status run = other->Run(); !run) return run.error();
+    if (txn.db().Changes() > 0) return int64_t{1};
+    // The same message under another event id: keep this id as seen, with nothing to do.
+    auto done = txn.db().Prepare(kFinish);
+    if (!done) return done.error();
+    done->BindText(1, event_id);
+    if (Status run = done->Run(); !run) return run.error();
+    return int64_t{0};
   });
   if (!inserted) return inserted.error();
   return *inserted > 0;

@@ -51,7 +51,8 @@ class SqliteStore : public Store {
   Result<std::vector<AuditEntry>> ListAudit(int limit, std::optional<int64_t> before_id) override;
   Status Health() override;
   Result<VerifyReport> VerifyAuditChain() override;
-  Result<bool> RecordSlackEvent(const std::string& event_id, const std::string& work) override;
+  Result<bool> RecordSlackEvent(const std::string& event_id, const std::string& work,
+                                const std::string& alias = "") override;
   Status FinishSlackEvent(const std::string& event_id) override;
   Result<std::vector<SlackEventRecord>> PendingSlackEvents() override;
   Status SaveSession(const SessionRecord& session) override;

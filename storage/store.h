@@ -141,7 +141,11 @@ class Store {
   // FinishSlackEvent empties the work once it has run; PendingSlackEvents lists what was
   // recorded but never finished (a crash between acknowledgement and work), oldest first.
   // Finished ids older than `keep` are deleted by RecordSlackEvent now and then.
-  virtual Result<bool> RecordSlackEvent(const std::string& event_id, const std::string& work) = 0;
+  // `alias` (optional) is a second key for the same message, e.g. "C123:1700000000.000100": a
+  // message that Slack delivers twice under different event ids (as `message` and as
+  // `app_mention`) counts as a duplicate the second time.
+  virtual Result<bool> RecordSlackEvent(const std::string& event_id, const std::string& work,
+                                        const std::string& alias = "") = 0;
   virtual Status FinishSlackEvent(const std::string& event_id) = 0;
   virtual Result<std::vector<SlackEventRecord>> PendingSlackEvents() = 0;
 

@@ -26,6 +26,7 @@
 namespace planbot::testing {
 
 class FakeDle;
+class ServiceStack;
 
 struct StackOptions {
   std::vector<bot::TokenConfig> tokens;

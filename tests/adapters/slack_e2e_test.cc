@@ -149,6 +149,13 @@ struct SlackRig {
   std::unique_ptr<testing::ServiceStack> stack;
 };
 
+// Web API calls other than the auth.test SlackBot makes at start.
+size_t CallsAfterStart(testing::FakeSlack& fake) {
+  size_t n = 0;
+  for (const auto& call : fake.calls()) n += call.method != "auth.test";
+  return n;
+}
+
 bool Reacted(testing::FakeSlack& fake, const std::string& name) {
   for (const auto& call : fake.Calls("reactions.add")) {
     if (call.args.value("name", "") == name) return true;
@@ -177,18 +184,18 @@ TEST_CASE("slack: a signed message is acknowledged at once and answered in its t
   REQUIRE(!updates.empty());
   const std::string answer = updates.back().args["text"].get<std::string>();
   CHECK(answer.find("```") != std::string::npos);
-  CHECK(answer.find("Index Scan using orders_pkey") != std::string::npos);
+  CHECK_MESSAGE(answer.find("on public.orders") != std::string::npos, answer);
+  CHECK(answer.find("actual time=") != std::string::npos);
   CHECK(answer.find("&gt; 990") != std::string::npos);  // escaped again for Slack
   CHECK(rig.HistoryRows() == 1);
 }
 
 TEST_CASE("slack: a long plan comes as a preview and the whole plan as files in the thread") {
   SlackRig rig;
-  const std::string sql =
-      "explain select c.email, count(*) from customers c join orders o on o.customer_id = c.id "
-      "join orders o2 on o2.customer_id = c.id join orders o3 on o3.customer_id = c.id "
-      "join orders o4 on o4.customer_id = c.id join orders o5 on o5.customer_id = c.id "
-      "where o.amount &gt; 10 group by c.email order by 2 desc";
+  std::string sql = "explain select id from orders where amount &gt; 1";
+  for (int i = 2; i < 25; ++i) {
+    sql += " union all select id from orders where amount &gt; " + std::to_string(i);
+  }
   REQUIRE(rig.Event(MessageEvent("Ev0002", sql))->status == 200);
   REQUIRE(rig.fake.WaitFor("files.completeUploadExternal", 1, std::chrono::seconds(60)));
   auto complete = rig.fake.Calls("files.completeUploadExternal");
@@ -216,11 +223,11 @@ TEST_CASE("slack: forged, stale and future-dated requests get an empty 401 and a
        }) {
     auto res = rig.Send("/slack/events", c.body, "application/json", c.ts, c.signature);
     REQUIRE(res);
-    CHECK(res->status == 401);
+    CHECK_MESSAGE(res->status == 401, c.ts << " " << c.signature << " " << c.body.size());
     CHECK(res->body.empty());
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  CHECK(rig.fake.calls().size() == 0);
+  CHECK(CallsAfterStart(rig.fake) == 0);
   CHECK(rig.HistoryRows() == 0);
   auto audit = rig.stack->store->ListAudit(50, std::nullopt);
   REQUIRE(audit.ok());
@@ -272,7 +279,7 @@ TEST_CASE("slack: url_verification, ssl_check, and messages that are not command
   REQUIRE(res);
   CHECK(res->status == 400);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  CHECK(rig.fake.calls().size() == 0);
+  CHECK(CallsAfterStart(rig.fake) == 0);
   CHECK(rig.HistoryRows() == 0);
 }
 
@@ -317,7 +324,9 @@ TEST_CASE("slack: a slash command answers through response_url; its errors are e
   CHECK(json::parse(res->body)["response_type"] == "ephemeral");
   REQUIRE(rig.fake.WaitFor("response", 1, std::chrono::seconds(30)));
   auto answered = rig.fake.Calls("response")[0].args;
-  CHECK(answered["text"].get<std::string>().find("customers_pkey") != std::string::npos);
+  CHECK_MESSAGE(answered["text"].get<std::string>().find("Filter: (customers.id &lt; 5)") !=
+                    std::string::npos,
+                answered.dump());
 
   res = command("plan selec 1");
   REQUIRE(res);

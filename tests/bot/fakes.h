@@ -243,10 +243,16 @@ class MemoryStore : public storage::Store {
     return out;
   }
 
-  Result<bool> RecordSlackEvent(const std::string& id, const std::string& work) override {
+  Result<bool> RecordSlackEvent(const std::string& id, const std::string& work,
+                                const std::string& alias = "") override {
     std::lock_guard<std::mutex> guard(mu);
     if (fail) return MakeError("store_error", "disk full");
-    return slack_events.emplace(id, work).second;
+    if (!slack_events.emplace(id, work).second) return false;
+    if (!alias.empty() && !slack_events.emplace(alias, "").second) {
+      slack_events[id].clear();
+      return false;
+    }
+    return true;
   }
   Status FinishSlackEvent(const std::string& id) override {
     std::lock_guard<std::mutex> guard(mu);

@@ -56,3 +56,22 @@ TEST_CASE("slack events: recorded once, duplicates recognized across a re-open, 
   REQUIRE(pending.ok());
   CHECK(pending->empty());
 }
+
+TEST_CASE("slack events: the same message under a second event id is a duplicate") {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.File("planbot.db"));
+  REQUIRE(store.ok());
+  auto as_message = (*store)->RecordSlackEvent("EvMsg", "work", "C1:1700000000.000100");
+  REQUIRE(as_message.ok());
+  CHECK(*as_message);
+  auto as_mention = (*store)->RecordSlackEvent("EvMention", "work", "C1:1700000000.000100");
+  REQUIRE(as_mention.ok());
+  CHECK_FALSE(*as_mention);
+  auto retry = (*store)->RecordSlackEvent("EvMention", "work", "C1:1700000000.000100");
+  REQUIRE(retry.ok());
+  CHECK_FALSE(*retry);
+  auto pending = (*store)->PendingSlackEvents();
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 1);
+  CHECK((*pending)[0].event_id == "EvMsg");
+}
