@@ -123,6 +123,7 @@ void SlackBot::Shutdown() {
     stopping_ = true;
   }
   wake_.notify_all();
+  tick_.notify_all();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
   if (progress_.joinable()) progress_.join();
@@ -398,7 +399,7 @@ void SlackBot::Finish(const std::shared_ptr<Running>& running, Answer answer) {
 void SlackBot::ProgressLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_ || !running_.empty()) {
-    wake_.wait_for(lock, std::chrono::milliseconds(200));
+    tick_.wait_for(lock, std::chrono::milliseconds(200));
     if (stopping_ && running_.empty()) return;
     const auto now = Clock::now();
     std::vector<std::shared_ptr<Running>> due;

@@ -110,7 +110,8 @@ class SlackBot {
   std::set<std::string> command_words_;
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;  // io threads only: notify_one must reach one of them
+  std::condition_variable tick_;  // the progress loop
   std::deque<Work> queue_;
   std::deque<std::function<void()>> deliveries_;  // answers to send, before new work
   std::vector<std::shared_ptr<Running>> running_;
