@@ -8,6 +8,7 @@
 
 #include "adapters/ask_command.h"
 #include "bot/cli_offline.h"
+#include "bot/main_audit.h"
 #include "bot/main_serve.h"
 #include "bot/version.h"
 
@@ -65,6 +66,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600));
   ask_cmd->add_option("text", ask_words, "the command, e.g. \"explain select 1\"")->required();
 
+  planbot::bot::AuditVerifyArgs audit_verify;
+  auto* audit_cmd = app.add_subcommand("audit", "Check the audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand(
+      "verify", "Walk the audit hash chain: exit 0 when every entry is intact, 1 at the first "
+                "changed, removed or inserted entry");
+  verify_cmd->add_option("--config", audit_verify.config, "YAML configuration (its `store`)")
+      ->check(CLI::ExistingFile);
+  verify_cmd->add_option("--store", audit_verify.store, "SQLite store path (default ./planbot.db)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -83,6 +94,7 @@ int main(int argc, char** argv) {
   }
   if (*render_cmd) return planbot::bot::RunRender(render, std::cout, std::cerr);
   if (*serve_cmd) return planbot::bot::RunServe(serve);
+  if (*verify_cmd) return planbot::bot::RunAuditVerify(audit_verify, std::cout, std::cerr);
   if (*ask_cmd) {
     for (const std::string& w : ask_words) ask.text += (ask.text.empty() ? "" : " ") + w;
     return planbot::adapters::RunAsk(ask, std::cout, std::cerr);

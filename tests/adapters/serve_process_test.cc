@@ -20,6 +20,8 @@
 #include <thread>
 
 #include "adapters/pg_test_env.h"
+#include "storage/sqlite_db.h"
+#include "storage/store.h"
 
 extern char** environ;
 
@@ -209,5 +211,43 @@ TEST_CASE("a session survives kill -9 and a restart of planbot serve while its c
   REQUIRE(kill(second, SIGTERM) == 0);
   REQUIRE(waitpid(second, nullptr, 0) == second);
   CHECK(CountClones(prefix) == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("planbot audit verify: intact chain exit 0, a changed or removed entry exit 1") {
+  auto dir = std::filesystem::temp_directory_path() / testing::UniqueName("planbot_audit");
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "planbot.db").string();
+  {
+    auto store = storage::Store::Open(path);
+    REQUIRE(store.ok());
+    for (int i = 0; i < 5; ++i) {
+      storage::AuditEntry a;
+      a.actor = "ana";
+      a.action = "command";
+      a.channel = "http";
+      a.command = "plan";
+      a.outcome = "ok";
+      REQUIRE((*store)->Audit(a).ok());
+    }
+  }
+  const std::string verify = std::string(PLANBOT_BINARY) + " audit verify --store " + path;
+  Run intact = Shell(verify);
+  CHECK(intact.code == 0);
+  CHECK(intact.out.find("audit log intact: 5 entries, head #5") == 0);
+
+  {
+    auto raw = storage::SqliteDb::Open(path, storage::SqliteDb::Mode::kReadWrite);
+    REQUIRE(raw.ok());
+    REQUIRE(raw->Exec("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;").ok());
+    REQUIRE(raw->Exec("UPDATE audit SET actor = 'mallory' WHERE id = 3").ok());
+  }
+  Run changed = Shell(verify);
+  CHECK(changed.code == 1);
+  CHECK(changed.out.find("audit log BROKEN at entry #3") == 0);
+
+  Run missing = Shell(std::string(PLANBOT_BINARY) + " audit verify --store " + path + ".nope");
+  CHECK(missing.code == 2);
+  CHECK(missing.out.find("no store at") != std::string::npos);
   std::filesystem::remove_all(dir);
 }

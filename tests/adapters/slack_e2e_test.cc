@@ -217,8 +217,8 @@ TEST_CASE("slack: forged, stale and future-dated requests get an empty 401 and a
            Case{ts, Sign("another-secret", ts, body), body},
            Case{ts, Sign(kSecret, ts, body), body + " "},
            Case{ts, "", body},
-           Case{Now(-301), Sign(kSecret, Now(-301), body), body},
-           Case{Now(+301), Sign(kSecret, Now(+301), body), body},
+           Case{Now(-400), Sign(kSecret, Now(-400), body), body},
+           Case{Now(+400), Sign(kSecret, Now(+400), body), body},  // clear of the 300 s edge
            Case{"", Sign(kSecret, "", body), body},
        }) {
     auto res = rig.Send("/slack/events", c.body, "application/json", c.ts, c.signature);
