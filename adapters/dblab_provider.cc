@@ -1,3 +1,4 @@
+#include "adapters/random_hex.h"
 #include "adapters/dblab_provider.h"
 
 #include <openssl/rand.h>
@@ -18,19 +19,6 @@ constexpr size_t kIdBytes = 6;         // 12 hex digits
 constexpr size_t kPasswordChars = 32;  // of 62: about 190 bits
 constexpr milliseconds kMaxRetryDelay{60000};
 constexpr size_t kMaxShutdownThreads = 8;
-
-// Random bytes as lowercase hex; empty if OpenSSL's generator fails.
-std::string RandomHex(size_t bytes) {
-  std::vector<unsigned char> buf(bytes);
-  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) return std::string();
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : buf) {
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 0xf];
-  }
-  return hex;
-}
 
 // Letters and digits only: safe in a libpq connection string and in the engine's JSON, and well
 // past the engine's password validation (60 bits of entropy). Empty if OpenSSL fails.

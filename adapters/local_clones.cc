@@ -1,3 +1,4 @@
+#include "adapters/random_hex.h"
 #include "adapters/local_clones.h"
 
 #include <openssl/rand.h>
@@ -14,19 +15,6 @@ namespace {
 constexpr size_t kIdBytes = 6;         // 12 hex digits in the name
 constexpr size_t kPasswordBytes = 24;  // 192 bits
 constexpr size_t kMaxPrefix = 40;      // prefix_ + 12 digits stays within NAMEDATALEN
-
-// Random bytes as lowercase hex; empty if OpenSSL's generator fails.
-std::string RandomHex(size_t bytes) {
-  std::vector<unsigned char> buf(bytes);
-  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) return std::string();
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : buf) {
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 0xf];
-  }
-  return hex;
-}
 
 bool ValidPrefix(const std::string& prefix) {
   return !prefix.empty() && prefix.size() <= kMaxPrefix &&

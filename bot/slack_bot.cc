@@ -17,10 +17,6 @@ constexpr char kHourglass[] = "hourglass_flowing_sand";
 constexpr char kSuccess[] = "white_check_mark";
 constexpr char kFailure[] = "x";
 
-std::string Field(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // A slash command's text: Slack escapes it like a message's.
 std::string CleanCommandText(const std::string& text) {
@@ -62,15 +58,15 @@ json SlackBot::Work::ToJson() const {
 
 SlackBot::Work SlackBot::Work::FromJson(const json& j) {
   Work w;
-  w.event_id = Field(j, "event_id");
-  w.kind = Field(j, "kind");
-  w.channel = Field(j, "channel");
-  w.user = Field(j, "user");
-  w.ts = Field(j, "ts");
-  w.thread_ts = Field(j, "thread_ts");
-  w.text = Field(j, "text");
-  w.snippet_url = Field(j, "snippet_url");
-  w.response_url = Field(j, "response_url");
+  w.event_id = JsonString(j, "event_id");
+  w.kind = JsonString(j, "kind");
+  w.channel = JsonString(j, "channel");
+  w.user = JsonString(j, "user");
+  w.ts = JsonString(j, "ts");
+  w.thread_ts = JsonString(j, "thread_ts");
+  w.text = JsonString(j, "text");
+  w.snippet_url = JsonString(j, "snippet_url");
+  w.response_url = JsonString(j, "response_url");
   return w;
 }
 
@@ -139,12 +135,12 @@ SlackAck SlackBot::OnEvent(const std::string& raw_body, int retry_num) {
   if (envelope.is_discarded() || !envelope.is_object()) {
     return {400, "text/plain", "malformed JSON"};
   }
-  const std::string type = Field(envelope, "type");
+  const std::string type = JsonString(envelope, "type");
   if (type == "url_verification") {
-    return {200, "application/json", json{{"challenge", Field(envelope, "challenge")}}.dump()};
+    return {200, "application/json", json{{"challenge", JsonString(envelope, "challenge")}}.dump()};
   }
   if (type != "event_callback" || !envelope.contains("event")) return {};
-  const std::string event_id = Field(envelope, "event_id");
+  const std::string event_id = JsonString(envelope, "event_id");
   if (event_id.empty()) return {400, "text/plain", "event_callback without event_id"};
   auto message = ParseSlackMessageEvent(envelope["event"]);
   if (!message) return {};  // another kind of event: nothing to do
@@ -265,7 +261,7 @@ std::string SlackBot::BotUserId(const json& envelope) {
   auto it = envelope.find("authorizations");
   if (it != envelope.end() && it->is_array()) {
     for (const json& a : *it) {
-      if (a.is_object() && a.value("is_bot", false)) return Field(a, "user_id");
+      if (a.is_object() && a.value("is_bot", false)) return JsonString(a, "user_id");
     }
   }
   return "";

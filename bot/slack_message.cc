@@ -10,10 +10,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string Str(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 int64_t Int(const json& object, const char* key) {
   auto it = object.find(key);
@@ -84,29 +80,34 @@ const SnippetRef* FindSnippet(const std::vector<SnippetRef>& files) {
 Result<SlackMessageIn> ParseSlackMessageEvent(const json& event) {
   if (!event.is_object()) return MakeError("bad_event", "a Slack event must be a JSON object");
   SlackMessageIn m;
-  m.type = Str(event, "type");
+  m.type = JsonString(event, "type");
   if (m.type != "message" && m.type != "app_mention") {
     std::string shown = m.type.size() > 40 ? m.type.substr(0, 40) + "..." : m.type;
     return MakeError("bad_event", "not a message event: \"" + shown + "\"");
   }
-  m.channel = Str(event, "channel");
-  m.user = Str(event, "user");
-  m.text = Str(event, "text");
-  m.ts = Str(event, "ts");
-  m.thread_ts = Str(event, "thread_ts");
-  m.subtype = Str(event, "subtype");
-  m.bot_id = Str(event, "bot_id");
+  m.channel = JsonString(event, "channel");
+  m.user = JsonString(event, "user");
+  m.text = JsonString(event, "text");
+  m.ts = JsonString(event, "ts");
+  m.thread_ts = JsonString(event, "thread_ts");
+  m.subtype = JsonString(event, "subtype");
+  m.bot_id = JsonString(event, "bot_id");
   auto edited = event.find("edited");
   m.edited = edited != event.end() && edited->is_object();
   auto files = event.find("files");
   if (files != event.end() && files->is_array()) {
     for (const json& f : *files) {
       if (!f.is_object()) continue;
-      m.files.push_back({Str(f, "id"), Str(f, "name"), Str(f, "mode"), Str(f, "filetype"),
-                         Str(f, "url_private_download"), Int(f, "size")});
+      m.files.push_back({JsonString(f, "id"), JsonString(f, "name"), JsonString(f, "mode"), JsonString(f, "filetype"),
+                         JsonString(f, "url_private_download"), Int(f, "size")});
     }
   }
   return m;
+}
+
+std::string JsonString(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 SlackCommandText ExtractCommand(const SlackMessageIn& m, const std::string& bot_user_id,

@@ -69,6 +69,9 @@ struct SlackCommandText {
 // Code fences or backticks around the argument are removed ("explain ```select 1```" →
 // "explain select 1"). When the text is only a command word and a snippet (mode "snippet", or
 // filetype "sql" / "text") is attached, needs_snippet is set.
+// object[key] when it is a string, else "" (Slack's optional fields).
+std::string JsonString(const nlohmann::json& object, const char* key);
+
 SlackCommandText ExtractCommand(const SlackMessageIn& m, const std::string& bot_user_id,
                                 const std::set<std::string>& command_words);
 

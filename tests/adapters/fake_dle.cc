@@ -5,27 +5,17 @@
 
 #include <cstdlib>
 
+#include "adapters/random_hex.h"
+
 namespace planbot::testing {
 namespace {
 
 constexpr char kVersion[] = "v4.1.0-fake";
 
-std::string RandomHex(size_t bytes) {
-  std::vector<unsigned char> buf(bytes);
-  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) return "0000";
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : buf) {
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 0xf];
-  }
-  return hex;
-}
-
 }  // namespace
 
 FakeDle::FakeDle(FakeDleOptions options)
-    : options_(std::move(options)), instance_(RandomHex(4)) {
+    : options_(std::move(options)), instance_(adapters::RandomHex(4)) {
   REQUIRE_MESSAGE(!options_.source_db.empty(), "FakeDle needs a source database");
   server_.new_task_queue = [] { return new httplib::ThreadPool(32); };
   Routes();
