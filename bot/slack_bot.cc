@@ -279,7 +279,7 @@ void SlackBot::Reply(const Work& work, const std::string& text, bool ephemeral) 
   if (!sent) log_.Warn("slack: replying in " + work.channel + ": " + sent.error().message);
 }
 
-bool SlackBot::Refuse(const Work& work, const std::string& command, const std::string& reason) {
+void SlackBot::Refuse(const Work& work, const std::string& command, const std::string& reason) {
   service_->AuditRefusal(Caller{work.user, IsAdmin(work.user) ? "admin" : "user", "slack"},
                          command, reason);
   Reply(work, ":no_entry: " + reason, true);
@@ -288,20 +288,11 @@ bool SlackBot::Refuse(const Work& work, const std::string& command, const std::s
       log_.Error("slack: finishing event " + work.event_id + ": " + done.error().message);
     }
   }
-  return true;
 }
 
 void SlackBot::Process(Work work) {
-  if (!work.snippet_url.empty()) {
-    auto snippet = api_->DownloadFile(work.snippet_url, options_.max_snippet_bytes);
-    if (!snippet) {
-      Refuse(work, work.text, "the attached snippet could not be read: " + snippet.error().message);
-      return;
-    }
-    work.text += " " + *snippet;
-  }
-  // The first word, as ParseCommand takes it; commands the core does not know yet (purge,
-  // redact) are still checked here.
+  // The first word, as ParseCommand takes it (with a snippet, the text is only that word);
+  // commands the core does not know yet (purge, redact) are still checked here.
   std::string command = work.text.substr(0, work.text.find_first_of(" \t\r\n"));
   std::transform(command.begin(), command.end(), command.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -319,6 +310,15 @@ void SlackBot::Process(Work work) {
   if ((command == "purge" || command == "redact") && !IsAdmin(work.user)) {
     Refuse(work, command, "`" + command + "` is for planbot admins only");
     return;
+  }
+  // Only now, for a permitted command, is an attached snippet fetched.
+  if (!work.snippet_url.empty()) {
+    auto snippet = api_->DownloadFile(work.snippet_url, options_.max_snippet_bytes);
+    if (!snippet) {
+      Refuse(work, command, "the attached snippet could not be read: " + snippet.error().message);
+      return;
+    }
+    work.text += " " + *snippet;
   }
 
   auto running = std::make_shared<Running>();

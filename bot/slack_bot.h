@@ -94,8 +94,8 @@ class SlackBot {
   void Process(Work work);
   void Finish(const std::shared_ptr<Running>& running, Answer answer);
   void ProgressLoop();
-  // Refuses politely (ephemeral or response_url) and audits; false when the work may go on.
-  bool Refuse(const Work& work, const std::string& command, const std::string& reason);
+  // Refuses politely (ephemeral or response_url), audits, and marks the event done.
+  void Refuse(const Work& work, const std::string& command, const std::string& reason);
   void Reply(const Work& work, const std::string& text, bool ephemeral);
   std::string BotUserId(const nlohmann::json& envelope);
   const SlackChannelConfig* ChannelOf(const std::string& id) const;
