@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "storage/audit_chain.h"
 #include "storage/history_query.h"
 #include "storage/rows.h"
@@ -22,6 +24,15 @@ Result<std::vector<HistoryEntry>> QueryHistory(SqliteDb& db, const SqlWithArgs& 
   }
 }
 
+AuditEntry WithHistoryId(const AuditEntry& audit, int64_t history_id) {
+  AuditEntry out = audit;
+  nlohmann::json details = nlohmann::json::parse(audit.details, nullptr, false);
+  if (!details.is_object()) details = nlohmann::json::object();
+  details["history_id"] = history_id;
+  out.details = details.dump();
+  return out;
+}
+
 }  // namespace
 
 Result<int64_t> SqliteStore::Record(const std::optional<HistoryEntry>& history,
@@ -34,7 +45,9 @@ Result<int64_t> SqliteStore::Record(const std::optional<HistoryEntry>& history,
       if (!id) return id.error();
       history_id = *id;
     }
-    auto audit_id = txn.AppendAudit(audit);
+    // The audit entry names the history entry it belongs to, so that either can be found from
+    // the other (and a purged entry is still accounted for).
+    auto audit_id = txn.AppendAudit(history_id > 0 ? WithHistoryId(audit, history_id) : audit);
     if (!audit_id) return audit_id.error();
     return history_id;
   });
