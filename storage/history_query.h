@@ -40,4 +40,8 @@ struct SqlWithArgs {
 int ClampLimit(int limit);
 SqlWithArgs BuildHistoryList(const HistoryQuery& query);
 
+// Appends the conditions of `filter` to `out` (after " WHERE" when `has_where` is false, else
+// joined with AND). An empty filter without `all` adds a condition that matches nothing.
+void AppendFilterConditions(SqlWithArgs& out, const HistoryFilter& filter, bool has_where);
+
 }  // namespace planbot::storage

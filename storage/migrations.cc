@@ -159,6 +159,12 @@ CREATE TABLE slack_events (
 CREATE INDEX slack_events_state ON slack_events (state, received_at);
 )sql";
 
+// The clone's server version per history entry, so that a plan re-rendered later (redact masks
+// literals and renders the text again) prints the labels of the PostgreSQL that ran it.
+constexpr const char* kV4ServerVersion = R"sql(
+ALTER TABLE history ADD COLUMN server_version INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -166,6 +172,7 @@ const std::vector<Migration>& Migrations() {
       {1, "history and audit tables", kV1History},
       {2, "live sessions", kV2Sessions},
       {3, "slack deliveries", kV3SlackEvents},
+      {4, "history server version", kV4ServerVersion},
   };
   return kMigrations;
 }

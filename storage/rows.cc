@@ -5,12 +5,12 @@ namespace planbot::storage {
 const char* const kHistoryColumns =
     "id, created_at, user_name, channel, session_id, database_name, command, query_text, "
     "normalized, fingerprint, plan_json, plan_text, summary_json, tips_json, execution_ms, "
-    "duration_ms, outcome, sqlstate, error_code, error_message";
+    "duration_ms, outcome, sqlstate, error_code, error_message, server_version";
 
 const char* const kHistoryColumnsNoPlans =
     "id, created_at, user_name, channel, session_id, database_name, command, query_text, "
     "normalized, fingerprint, NULL, NULL, NULL, NULL, execution_ms, "
-    "duration_ms, outcome, sqlstate, error_code, error_message";
+    "duration_ms, outcome, sqlstate, error_code, error_message, server_version";
 
 const char* const kAuditColumns =
     "id, created_at, actor, action, channel, session_id, database_name, command, normalized, "
@@ -19,8 +19,9 @@ const char* const kAuditColumns =
 const char* const kInsertHistory =
     "INSERT INTO history (created_at, user_name, channel, session_id, database_name, command, "
     "query_text, normalized, fingerprint, plan_json, plan_text, summary_json, tips_json, "
-    "execution_ms, duration_ms, outcome, sqlstate, error_code, error_message) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+    "execution_ms, duration_ms, outcome, sqlstate, error_code, error_message, server_version) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+    "?20)";
 
 const char* const kInsertAudit =
     "INSERT INTO audit (id, created_at, actor, action, channel, session_id, database_name, "
@@ -47,6 +48,7 @@ void BindHistory(Statement& stmt, const HistoryEntry& e, const std::string& crea
   stmt.BindText(17, e.sqlstate);
   stmt.BindText(18, e.error_code);
   stmt.BindText(19, e.error_message);
+  stmt.BindInt64(20, e.server_version);
 }
 
 void BindAudit(Statement& stmt, const AuditEntry& e) {
@@ -89,6 +91,7 @@ HistoryEntry ReadHistory(const Statement& stmt) {
   e.sqlstate = stmt.ColumnText(17);
   e.error_code = stmt.ColumnText(18);
   e.error_message = stmt.ColumnText(19);
+  e.server_version = static_cast<int>(stmt.ColumnInt64(20));
   return e;
 }
 

@@ -95,6 +95,23 @@ Result<std::vector<AuditEntry>> SqliteStore::ListAudit(int limit,
   }
 }
 
+Result<std::vector<AuditEntry>> SqliteStore::ListAuditAfter(int64_t after_id, int limit) {
+  auto lease = readers_->Acquire();
+  if (!lease) return lease.error();
+  auto stmt = lease->db().Prepare(std::string("SELECT ") + kAuditColumns +
+                                  " FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2");
+  if (!stmt) return stmt.error();
+  stmt->BindInt64(1, after_id);
+  stmt->BindInt64(2, ClampLimit(limit));
+  std::vector<AuditEntry> entries;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return row.error();
+    if (!*row) return entries;
+    entries.push_back(ReadAudit(*stmt));
+  }
+}
+
 Status SqliteStore::Health() { return writer_->LastWriteStatus(); }
 
 Result<VerifyReport> SqliteStore::VerifyAuditChain() {

@@ -49,6 +49,10 @@ class SqliteStore : public Store {
   Result<std::vector<HistoryEntry>> ListHistory(const HistoryQuery& query) override;
   Result<std::optional<HistoryEntry>> GetHistory(int64_t id) override;
   Result<std::vector<AuditEntry>> ListAudit(int limit, std::optional<int64_t> before_id) override;
+  Result<std::vector<AuditEntry>> ListAuditAfter(int64_t after_id, int limit) override;
+  Result<MaintenanceResult> Purge(const HistoryFilter& filter, const AuditEntry& audit) override;
+  Result<MaintenanceResult> Redact(const HistoryFilter& filter, const Redactor& redactor,
+                                   const AuditEntry& audit) override;
   Status Health() override;
   Result<VerifyReport> VerifyAuditChain() override;
   Result<bool> RecordSlackEvent(const std::string& event_id, const std::string& work,
@@ -77,8 +81,13 @@ class SqliteStore : public Store {
         readers_(std::move(readers)),
         writer_(std::move(writer)) {}
 
+  // Checkpoints the WAL and truncates it to zero bytes on a connection of its own; false when
+  // readers or another writer kept it busy through every attempt.
+  bool ClearWal();
+
   const std::string path_;
   const int migrations_applied_;
+  int busy_timeout_ms_ = 5000;  // set by Open
   const SecretBox secrets_;  // for SessionRecord::password and SlackEventRecord::work
   std::atomic<int64_t> slack_events_recorded_{0};
   std::unique_ptr<ReaderPool> readers_;

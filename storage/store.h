@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,7 @@ struct HistoryEntry {
   std::optional<std::string> summary_json;
   std::optional<std::string> tips_json;
   std::optional<double> execution_ms;  // EXPLAIN's Execution Time
+  int server_version = 0;              // the clone's server_version_num; 0 when unknown
   double duration_ms = 0;              // wall-clock time planbot spent on the command
   std::string outcome;                 // "ok", "error", "refused", "timeout", "clone_unavailable"
   std::string sqlstate;
@@ -75,6 +77,34 @@ struct HistoryQuery {
   // listings that show one line per entry; GetHistory always reads them.
   bool include_plans = true;
 };
+
+// Which history entries a purge or redact applies to (SPEC §1 `planbot admin`): every given
+// filter must match (AND); `ids` matches any of its ids. An empty filter matches nothing unless
+// `all` is set — no accidental purge of everything.
+struct HistoryFilter {
+  std::optional<std::string> before;  // created_at < before (RFC 3339)
+  std::optional<std::string> user, session, database, fingerprint;
+  std::vector<int64_t> ids;
+  bool all = false;
+
+  bool Empty() const {
+    return !before && !user && !session && !database && !fingerprint && ids.empty();
+  }
+};
+
+// What a purge or redact did; also merged into its audit entry's details.
+struct MaintenanceResult {
+  int64_t matched = 0;  // entries the filter selected
+  int64_t changed = 0;  // purged, or redacted (a "full" entry turned into a "normalized" one)
+  int64_t audit_id = 0;
+  // The write-ahead log was checkpointed and truncated afterwards, so no copy of the removed
+  // text is left in the -wal file. False when other connections kept it busy (retry later).
+  bool wal_cleared = false;
+};
+
+// Turns a "full" history entry into a "normalized" one in place: query_text dropped, plan text
+// and JSON (and tips, which quote conditions) with every literal masked; figures kept.
+using Redactor = std::function<Status(HistoryEntry&)>;
 
 // The outcome of walking the audit hash chain (storage/audit_chain.h).
 struct VerifyReport {
@@ -130,6 +160,33 @@ class Store {
   // Newest first; limit clamped to [1, 1000]; before_id pages (id < before_id).
   virtual Result<std::vector<AuditEntry>> ListAudit(int limit,
                                                     std::optional<int64_t> before_id) = 0;
+  // Oldest first: the entries with id > after_id, at most `limit` (clamped to [1, 1000]); for
+  // the audit export, which follows the log as it grows.
+  virtual Result<std::vector<AuditEntry>> ListAuditAfter(int64_t after_id, int limit) {
+    (void)after_id;
+    (void)limit;
+    return MakeError("unsupported", "this store cannot follow its audit log");
+  }
+
+  // History maintenance. Purge deletes the matching entries; Redact turns the matching "full"
+  // entries into "normalized" ones with `redactor` (others are counted as matched, unchanged).
+  // Both refuse an empty filter without `all` ("bad_request"), work in batches so that
+  // commands keep being recorded meanwhile, append `audit` (its details gain the counts) in
+  // the transaction of the last batch, then checkpoint the write-ahead log so that the removed
+  // text is left nowhere in the store's files. Not pure virtual so that fakes need not
+  // implement them.
+  virtual Result<MaintenanceResult> Purge(const HistoryFilter& filter, const AuditEntry& audit) {
+    (void)filter;
+    (void)audit;
+    return MakeError("unsupported", "this store cannot purge");
+  }
+  virtual Result<MaintenanceResult> Redact(const HistoryFilter& filter, const Redactor& redactor,
+                                           const AuditEntry& audit) {
+    (void)filter;
+    (void)redactor;
+    (void)audit;
+    return MakeError("unsupported", "this store cannot redact");
+  }
 
   // Live sessions (SessionRecord): saved when a session gets its clone, deleted when it ends.
   virtual Status SaveSession(const SessionRecord& session) = 0;

@@ -83,8 +83,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   if (!secrets) return secrets.error();
   auto writer = GroupCommitter::Start(std::move(*db), options.logger.For("store"));
   if (!writer) return writer.error();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(path, *migrated, std::move(*writer),
-                                                      std::move(readers), std::move(*secrets)));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, *migrated, std::move(*writer),
+                                                     std::move(readers), std::move(*secrets)));
+  store->busy_timeout_ms_ = options.busy_timeout_ms;
+  return store;
 }
 
 }  // namespace planbot::storage
