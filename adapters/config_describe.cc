@@ -174,6 +174,10 @@ std::string DescribeConfig(const bot::Config& config) {
                   (config.logging.debug_database_errors
                        ? "on (database error texts, which can hold data values, are logged)"
                        : "off"));
+  lines.push_back("audit export: " + (config.audit.export_to.empty() ? std::string("off")
+                                      : config.audit.export_to == "-"
+                                          ? std::string("JSON lines to stdout")
+                                          : "JSON lines to " + config.audit.export_to));
   std::string out;
   for (const std::string& line : lines) out += (out.empty() ? "" : "\n") + line;
   return out;

@@ -117,7 +117,7 @@ Result<bot::Config> ReadConfig(const YAML::Node& root, const bot::EnvLookup& env
   }
   ReadState state(env);
   MapReader m(state, root, "",
-              {"listen", "store", "tls", "api", "limits", "databases", "slack", "logging"});
+              {"listen", "store", "tls", "api", "limits", "databases", "slack", "logging", "audit"});
   bot::Config config;
   m.String("listen", &config.listen);
   m.String("store", &config.store);
@@ -131,6 +131,8 @@ Result<bot::Config> ReadConfig(const YAML::Node& root, const bot::EnvLookup& env
   ReadSlack(m, &config.slack);
   MapReader logging = m.Map("logging", {"debug_database_errors"});
   logging.Bool("debug_database_errors", &config.logging.debug_database_errors);
+  MapReader audit = m.Map("audit", {"export"});
+  audit.String("export", &config.audit.export_to);
   if (state.failed()) return state.error();
   return config;
 }

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "adapters/http_history.h"
+
 namespace planbot::adapters {
 namespace {
 
@@ -229,6 +231,7 @@ void HttpServer::InstallRoutes() {
   server_->Post("/api/v1/commands", [this](const httplib::Request& req, httplib::Response& res) {
     HandleCommand(req, res);
   });
+  InstallHistoryRoutes(*this);
   server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     nlohmann::json health = service_->Health();
     ReplyJson(res, health["status"] == "ok" ? 200 : 503, health);

@@ -54,6 +54,7 @@ class HttpServer {
   Status Bind();
   void Serve();
   void set_service(bot::Service* service) { service_ = service; }
+  bot::Service* service() const { return service_; }
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
   // "http://127.0.0.1:8080" or "https://...".

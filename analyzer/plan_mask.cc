@@ -3,13 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "analyzer/literal_mask.h"
 
 namespace planbot::analyzer {
 namespace {
-
-using json = nlohmann::ordered_json;
 
 // Keys whose string values are names, labels or enumerations, never query constants.
 bool KeepsText(const std::string& key) {
@@ -50,30 +49,98 @@ bool KeepsText(const std::string& key) {
   return kNames.count(key) > 0;
 }
 
-void Mask(json& value, bool keep) {
-  if (value.is_string()) {
-    if (!keep) value = MaskLiterals(value.get_ref<const std::string&>());
-    return;
+// Re-emits the document as it is read (SAX), masking strings on the way. Numbers are written
+// with their original text ("0.00" stays "0.00"; the renderer prints what the server printed),
+// and key order is kept.
+class MaskingWriter : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit MaskingWriter(std::string& out) : out_(out) {}
+
+  bool null() override { return Scalar("null"); }
+  bool boolean(bool v) override { return Scalar(v ? "true" : "false"); }
+  bool number_integer(number_integer_t v) override { return Scalar(std::to_string(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return Scalar(std::to_string(v)); }
+  bool number_float(number_float_t, const string_t& text) override { return Scalar(text); }
+  bool string(string_t& v) override {
+    bool keep = KeepHere();
+    return Scalar(nlohmann::json(keep ? v : MaskLiterals(v)).dump());
   }
-  if (value.is_array()) {
-    for (json& item : value) Mask(item, keep);
-    return;
+  bool binary(binary_t&) override { return false; }
+  bool start_object(std::size_t) override { return Open('{', false); }
+  bool end_object() override { return Close('}'); }
+  bool start_array(std::size_t) override { return Open('[', true); }
+  bool end_array() override { return Close(']'); }
+  bool key(string_t& k) override {
+    Separate();
+    out_ += nlohmann::json(k).dump();
+    out_ += ':';
+    key_ = k;
+    after_key_ = true;
+    return true;
   }
-  if (!value.is_object()) return;
-  for (auto& [key, item] : value.items()) {
-    // GUC values in "Settings" are configuration, not query constants.
-    if (key == "Settings") continue;
-    Mask(item, keep || KeepsText(key));
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
   }
-}
+
+ private:
+  struct Level {
+    bool array;
+    bool keep;  // strings below are names or settings, not constants
+    bool first = true;
+  };
+
+  // Whether a value at this point keeps its text: inside a kept container, or under a key
+  // that holds names (in an object). GUC values in "Settings" are configuration.
+  bool KeepHere() const {
+    bool keep = !stack_.empty() && stack_.back().keep;
+    if (!stack_.empty() && !stack_.back().array) {
+      keep = keep || KeepsText(key_) || key_ == "Settings";
+    }
+    return keep;
+  }
+  void Separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (stack_.empty()) return;
+    if (!stack_.back().first) out_ += ',';
+    stack_.back().first = false;
+  }
+  bool Scalar(const std::string& text) {
+    Separate();
+    out_ += text;
+    return true;
+  }
+  bool Open(char bracket, bool array) {
+    bool keep = KeepHere();
+    Separate();
+    out_ += bracket;
+    stack_.push_back(Level{array, keep});
+    return true;
+  }
+  bool Close(char bracket) {
+    out_ += bracket;
+    stack_.pop_back();
+    return true;
+  }
+
+  std::string& out_;
+  std::vector<Level> stack_;
+  std::string key_;
+  bool after_key_ = false;
+};
 
 }  // namespace
 
 Result<std::string> MaskPlanJson(std::string_view explain_json) {
-  json doc = json::parse(explain_json, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return MakeError("bad_json", "the plan is not valid JSON");
-  Mask(doc, false);
-  return doc.dump();
+  std::string out;
+  out.reserve(explain_json.size());
+  MaskingWriter writer(out);
+  if (!nlohmann::json::sax_parse(explain_json, &writer)) {
+    return MakeError("bad_json", "the plan is not valid JSON");
+  }
+  return out;
 }
 
 }  // namespace planbot::analyzer

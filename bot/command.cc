@@ -52,6 +52,17 @@ const std::vector<CommandInfo>& Commands() {
        "\\d [NAME] | \\d+ | \\dt[+] | \\di[+] | \\dv[+] | \\dm[+] | \\dn | \\dx | \\df | \\l",
        "describes tables, indexes, views, schemas, extensions, functions as psql shows them",
        "\\d+ orders"},
+      {"history", "history [N]",
+       "your last N commands (default 10): id, time, command, execution time, normalized query",
+       "history 20"},
+      {"purge", "purge FILTERS",
+       "admins: deletes history entries; filters --before TIME|DURATION, --user, --session, "
+       "--fingerprint, --database, --id, or --all",
+       "purge --before 90d"},
+      {"redact", "redact FILTERS",
+       "admins: drops the raw SQL of matching history entries and masks their plans' literals, "
+       "keeping the figures (same filters as purge)",
+       "redact --user alice"},
       {"help", "help", "this list", "help"},
   };
   return kCommands;

@@ -87,6 +87,12 @@ struct LoggingConfig {
   bool debug_database_errors = false;
 };
 
+struct AuditConfig {
+  // Every new audit entry as a JSON line: a file path (appended, resumed after restarts), "-"
+  // for stdout, empty for none.
+  std::string export_to;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT
   std::string store = "./planbot.db";
@@ -96,6 +102,7 @@ struct Config {
   std::vector<DatabaseConfig> databases;
   SlackConfig slack;
   LoggingConfig logging;
+  AuditConfig audit;
 };
 
 // Reads an environment variable; returns nullopt when unset. Injected so tests control it.

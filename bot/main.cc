@@ -8,6 +8,7 @@
 
 #include "adapters/ask_command.h"
 #include "bot/cli_offline.h"
+#include "bot/main_admin.h"
 #include "bot/main_audit.h"
 #include "bot/main_serve.h"
 #include "bot/version.h"
@@ -76,6 +77,30 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   verify_cmd->add_option("--store", audit_verify.store, "SQLite store path (default ./planbot.db)");
 
+  planbot::bot::AdminArgs admin;
+  auto* admin_cmd = app.add_subcommand("admin", "History maintenance on the configured store");
+  admin_cmd->require_subcommand(1);
+  std::vector<CLI::App*> admin_ops;
+  for (const char* op : {"purge", "redact"}) {
+    auto* cmd = admin_cmd->add_subcommand(
+        op, std::string(op) == "purge"
+                ? "Delete matching history entries (no trace left in the store's files)"
+                : "Drop the raw SQL of matching entries and mask their plans' literals");
+    cmd->add_option("--config", admin.config, "YAML configuration (its `store`)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--store", admin.store, "SQLite store path (default ./planbot.db)");
+    cmd->add_option("--before", admin.filters.before,
+                    "entries older than TIME (2026-11-01, 2026-11-01T12:00:00Z) or DURATION (30d)");
+    cmd->add_option("--user", admin.filters.user, "entries of this user");
+    cmd->add_option("--session", admin.filters.session, "entries of this session");
+    cmd->add_option("--fingerprint", admin.filters.fingerprint, "entries of this query fingerprint");
+    cmd->add_option("--database", admin.filters.database, "entries of this database");
+    cmd->add_option("--id", admin.filters.ids, "history ids (repeat, or ID,ID,...)");
+    cmd->add_flag("--all", admin.filters.all, "every entry (only on its own)");
+    cmd->add_flag("--json", admin.json, "print the counts as JSON");
+    admin_ops.push_back(cmd);
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -95,6 +120,12 @@ int main(int argc, char** argv) {
   if (*render_cmd) return planbot::bot::RunRender(render, std::cout, std::cerr);
   if (*serve_cmd) return planbot::bot::RunServe(serve);
   if (*verify_cmd) return planbot::bot::RunAuditVerify(audit_verify, std::cout, std::cerr);
+  for (CLI::App* op : admin_ops) {
+    if (*op) {
+      admin.operation = op->get_name();
+      return planbot::bot::RunAdmin(admin, std::cout, std::cerr);
+    }
+  }
   if (*ask_cmd) {
     for (const std::string& w : ask_words) ask.text += (ask.text.empty() ? "" : " ") + w;
     return planbot::adapters::RunAsk(ask, std::cout, std::cerr);

@@ -20,6 +20,7 @@
 #include "adapters/psql_describer.h"
 #include "adapters/slack_client.h"
 #include "bot/config.h"
+#include "bot/audit_export.h"
 #include "bot/service.h"
 #include "bot/slack_bot.h"
 #include "bot/version.h"
@@ -124,6 +125,15 @@ int RunServe(const ServeArgs& args) {
     std::cerr << "planbot serve: store " << config->store << ": " << saved.error().message << "\n";
     return kFailure;
   }
+  std::unique_ptr<AuditExporter> exporter;
+  if (!config->audit.export_to.empty()) {
+    auto started = AuditExporter::Start(store->get(), config->audit.export_to, log.For("audit"));
+    if (!started) {
+      std::cerr << "planbot serve: " << started.error().message << "\n";
+      return kBadInput;
+    }
+    exporter = std::move(*started);
+  }
   auto providers = MakeProviders(*config, *saved, log);
   if (!providers) {
     std::cerr << "planbot serve: " << providers.error().message << "\n";
@@ -175,6 +185,7 @@ int RunServe(const ServeArgs& args) {
   for (auto& p : *providers) p->Shutdown();
   service.AuditEvent("stop",
                      nlohmann::json{{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}}.dump());
+  if (exporter) exporter->Stop();  // after the stop entry: the export ends with it
   log.Info("stopped");
   return 0;
 }

@@ -39,6 +39,7 @@ Service::Service(ServiceOptions options, ServicePorts ports, Logger log)
   } else {
     log_.Warn("cannot read saved sessions: " + saved.error().message);
   }
+  retention_ = std::thread([this] { RetentionLoop(); });
 }
 
 Service::~Service() { Shutdown(); }
@@ -74,6 +75,13 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
     done(Finish(*ctx, Answer{}));
   };
   if (stopping_) return refuse(MakeError("shutting_down", "planbot is shutting down"));
+  // Nothing runs unaudited: while the store fails (disk full, read-only), commands are refused.
+  // The refusal's own audit entry is the next write; once one succeeds, commands run again.
+  if (Status store = ports_.store->Health(); !store) {
+    return refuse(MakeError("store_unavailable",
+                            "planbot cannot record commands in its store right now (" +
+                                store.error().message + "), so it runs none; try again later"));
+  }
   auto cmd = ParseCommand(request.text);
   if (!cmd) return refuse(cmd.error());
   ctx->command = *cmd;
@@ -82,6 +90,7 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
     help.text = HelpText();
     return done(Finish(*ctx, std::move(help)));
   }
+  if (IsHistoryCommand(cmd->name)) return done(Finish(*ctx, RunHistoryCommand(*ctx)));
   if (Status allowed = quota_.Take(request.caller.user); !allowed) {
     return refuse(allowed.error(), "quota");
   }
@@ -165,6 +174,11 @@ nlohmann::json Service::Health() {
 
 void Service::Shutdown() {
   if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard<std::mutex> lock(retention_mutex_);
+    retention_wake_.notify_all();
+  }
+  if (retention_.joinable()) retention_.join();
   sessions_.Shutdown();
 }
 

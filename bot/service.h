@@ -12,14 +12,19 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "bot/answer.h"
 #include "bot/config.h"
+#include "bot/history_filter.h"
 #include "bot/dispatcher.h"
 #include "bot/ports.h"
 #include "bot/quota.h"
@@ -47,6 +52,8 @@ struct CommandRequest {
 struct ServiceOptions {
   LimitsConfig limits;
   std::vector<DatabaseConfig> databases;
+  // How often history older than each database's `retention` is purged (also once at start).
+  std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
 };
 
 // The outside world the core talks to; every pointer must outlive the service. `describer`
@@ -82,6 +89,23 @@ class Service {
   // allowed, admin-only command).
   void AuditRefusal(const Caller& caller, const std::string& command, const std::string& reason);
 
+  // The history API (SPEC §4). Users see their own entries, admins all; purge/redact and the
+  // audit log are for admins ("forbidden" otherwise). Each read is audited; a read that cannot
+  // be audited is refused ("store_unavailable").
+  Result<std::vector<storage::HistoryEntry>> ListHistory(const Caller& caller,
+                                                         storage::HistoryQuery query);
+  Result<storage::HistoryEntry> GetHistory(const Caller& caller, int64_t id);
+  Result<std::vector<storage::AuditEntry>> ListAudit(const Caller& caller, int limit,
+                                                     std::optional<int64_t> before_id);
+  // "purge" or "redact" with the caller's filters: MaintenanceToJson plus "text" (the chat
+  // line). Audited by the store with the counts.
+  Result<nlohmann::json> Maintain(const Caller& caller, const std::string& operation,
+                                  const FilterSpec& spec);
+
+  // Purges history older than each database's retention now (also run at start and then every
+  // retention_interval by a thread of the service).
+  void RunRetention();
+
   // Stops taking commands, cancels running ones and drops every clone.
   void Shutdown();
 
@@ -99,6 +123,9 @@ class Service {
   Answer RunActivity(Context& ctx);
   Answer RunTerminate(Context& ctx);
   Answer RunDescribe(Context& ctx);
+  Answer RunHistoryCommand(Context& ctx);
+  Status AuditRead(const Caller& caller, const std::string& what, nlohmann::json details);
+  void RetentionLoop();
 
   // Runs `fn` on the caller's session with a usable connection (`connect`), or just the
   // session (then `fn` must not use the connection). Turns a lost connection into one line.
@@ -113,6 +140,9 @@ class Service {
   Quota quota_;
   SessionManager sessions_;
   std::atomic<bool> stopping_{false};
+  std::mutex retention_mutex_;
+  std::condition_variable retention_wake_;
+  std::thread retention_;
   Dispatcher dispatcher_;  // last: destroyed first, running what is queued while sessions exist
 };
 

@@ -35,6 +35,7 @@ struct Service::Context {
 
   std::optional<Error> error;
   std::string outcome = "ok";
+  bool audited = false;  // the command wrote its own audit entry (purge, redact)
 
   // Records the failure; the outcome is derived from the error code unless given.
   void Fail(Error e, std::string outcome_override = {});
@@ -48,6 +49,9 @@ struct Service::Context {
 
   double ElapsedMs() const;
 };
+
+// history, purge and redact: answered by the core without a session (service_history.cc).
+bool IsHistoryCommand(const std::string& name);
 
 // The history and audit entries of a finished command.
 struct Records {

@@ -1,14 +1,10 @@
 // Finishing a command: the history and audit entries (under the database's history policy) and
 // the chat-formatted answer.
+#include <cmath>
 #include <string>
 
 #include "analyzer/human_format.h"
-#include "analyzer/plan_mask.h"
-#include "analyzer/plan_metrics.h"
-#include "analyzer/plan_parse.h"
-#include "analyzer/render_text.h"
-#include "analyzer/summary.h"
-#include "analyzer/tips.h"
+#include "bot/history_admin.h"
 #include "bot/service_context.h"
 
 namespace planbot::bot {
@@ -17,17 +13,12 @@ namespace {
 // Plan, summary and tips as the "normalized" policy keeps them: from the plan with every
 // query constant masked, so no literal survives in any of them (tips quote conditions).
 void StoreMaskedPlan(const Service::Context& ctx, storage::HistoryEntry& h) {
-  auto masked = analyzer::MaskPlanJson(ctx.plan_json);
+  auto masked = MaskPlan(ctx.plan_json, ctx.server_version, ctx.block_size);
   if (!masked) return;
-  auto explain = analyzer::ParseExplainJson(*masked);
-  if (!explain) return;
-  analyzer::RenderOptions options;
-  options.server_version_num = ctx.server_version;
-  h.plan_json = *masked;
-  h.plan_text = analyzer::RenderText(*explain, options);
-  const analyzer::ExplainQuery& q = explain->queries.front();
-  h.summary_json = analyzer::SummaryToJson(analyzer::ComputeSummary(q, ctx.block_size)).dump();
-  h.tips_json = analyzer::TipsToJson(analyzer::ComputeTips(q, analyzer::ComputeMetrics(q))).dump();
+  h.plan_json = std::move(masked->json);
+  h.plan_text = std::move(masked->text);
+  h.summary_json = std::move(masked->summary_json);
+  h.tips_json = std::move(masked->tips_json);
 }
 
 // What the history keeps of an error: syntax errors quote the user's text, so under the
@@ -47,6 +38,7 @@ storage::HistoryEntry History(const Service::Context& ctx, const Answer& answer,
   if (full) h.query_text = ctx.command.argument;
   h.normalized = ctx.normalized;
   h.fingerprint = ctx.fingerprint;
+  h.server_version = ctx.server_version;
   if (!ctx.plan_json.empty() && !ctx.error) {
     if (full) {
       h.plan_json = ctx.plan_json;
@@ -128,7 +120,7 @@ std::string ChatMessage(const Service::Context& ctx, const Answer& answer) {
     }
     return notice + text;
   }
-  if (answer.command == "help") return answer.text;
+  if (answer.command == "help" || IsHistoryCommand(answer.command)) return notice + answer.text;
   std::string head = answer.command + " · " + answer.database + " · session " + answer.session;
   if (answer.id > 0) head += " · history #" + std::to_string(answer.id);
   head += " · " + analyzer::FormatMillis(answer.duration_ms);
@@ -149,7 +141,8 @@ Answer Service::Finish(Context& ctx, Answer answer) {
   answer.fingerprint = ctx.fingerprint;
   answer.normalized = ctx.normalized;
   Records records = BuildRecords(ctx, answer);
-  auto id = ports_.store->Record(records.history, records.audit);
+  auto id = ctx.audited ? Result<int64_t>(int64_t{0})
+                        : ports_.store->Record(records.history, records.audit);
   if (id) {
     answer.id = *id;
   } else {

@@ -67,6 +67,9 @@ struct AuditEntry {
   std::string hash;       // hex SHA-256 over prev_hash and this entry's canonical content
 };
 
+// The most entries one listing returns (HistoryQuery::limit and ListAudit's limit are clamped).
+inline constexpr int kMaxHistoryListLimit = 1000;
+
 struct HistoryQuery {
   std::optional<std::string> user, session, database, fingerprint;
   std::optional<std::string> before;  // created_at < before (RFC 3339)
