@@ -57,22 +57,20 @@ Answer Service::RunHistoryCommand(Context& ctx) {
     answer.result = {{"entries", list}};
     return answer;
   }
-  // purge / redact
-  if (caller.role != "admin") {
-    ctx.Fail(Forbidden("`" + name + "`"), "refused");
-    return answer;
-  }
-  auto spec = ParseFilterWords(ctx.command.argument);
+  // purge / redact: Maintain audits every outcome (a refusal, or the operation with its counts).
+  ctx.audited = true;
+  auto spec = caller.role == "admin" ? ParseFilterWords(ctx.command.argument) : FilterSpec{};
   if (!spec) {
+    AuditRefusal(caller, name, spec.error().message);
     ctx.Fail(spec.error(), "refused");
     return answer;
   }
   auto outcome = Maintain(caller, name, *spec);
   if (!outcome) {
-    ctx.Fail(outcome.error(), outcome.error().code == "bad_request" ? "refused" : "");
+    bool refused = outcome.error().code == "bad_request" || outcome.error().code == "forbidden";
+    ctx.Fail(outcome.error(), refused ? "refused" : "");
     return answer;
   }
-  ctx.audited = true;  // the store wrote the operation's own entry, with its counts
   answer.text = (*outcome)["text"].get<std::string>();
   outcome->erase("text");
   answer.result = std::move(*outcome);
@@ -81,9 +79,15 @@ Answer Service::RunHistoryCommand(Context& ctx) {
 
 Result<nlohmann::json> Service::Maintain(const Caller& caller, const std::string& operation,
                                          const FilterSpec& spec) {
-  if (caller.role != "admin") return Forbidden(operation);
+  if (caller.role != "admin") {
+    AuditRefusal(caller, operation, "admins only");
+    return Forbidden(operation);
+  }
   auto filter = ResolveFilter(spec, std::chrono::system_clock::now());
-  if (!filter) return filter.error();
+  if (!filter) {
+    AuditRefusal(caller, operation, filter.error().message);
+    return filter.error();
+  }
   MaintenanceRequest request{operation, *filter, caller.user, caller.channel, caller.role, ""};
   auto result = RunMaintenance(*ports_.store, request);
   if (!result) return result.error();
@@ -116,6 +120,7 @@ Result<std::vector<storage::HistoryEntry>> Service::ListHistory(const Caller& ca
                                                                 storage::HistoryQuery query) {
   if (caller.role != "admin") {
     if (query.user && *query.user != caller.user) {
+      AuditRefusal(caller, "history", "another user's entries");
       return MakeError("forbidden", "users see only their own history entries");
     }
     query.user = caller.user;
@@ -147,7 +152,10 @@ Result<storage::HistoryEntry> Service::GetHistory(const Caller& caller, int64_t 
 
 Result<std::vector<storage::AuditEntry>> Service::ListAudit(const Caller& caller, int limit,
                                                             std::optional<int64_t> before_id) {
-  if (caller.role != "admin") return Forbidden("the audit log");
+  if (caller.role != "admin") {
+    AuditRefusal(caller, "audit", "admins only");
+    return Forbidden("the audit log");
+  }
   auto entries = ports_.store->ListAudit(limit, before_id);
   if (!entries) return entries.error();
   if (Status st = AuditRead(caller, "audit", {{"count", entries->size()}}); !st) return st.error();

@@ -76,8 +76,8 @@ std::unique_ptr<pqxx::connection> Connect(const std::string& dbname) {
   } catch (const std::exception& e) {
     FAIL("cannot reach the test PostgreSQL (PGHOST=" << Env("PGHOST") << " PGPORT=" << Env("PGPORT")
                                                      << " PGUSER=" << Env("PGUSER")
-                                                     << "): " << e.what()
-                                                     << "Run scripts/test, or: source "
+                                                     << "): " << std::string(e.what())
+                                                     << " Run scripts/test, or: source "
                                                         "scripts/lib/pgcluster.sh && "
                                                         "pg_cluster_start /tmp/some-dir");
     throw;

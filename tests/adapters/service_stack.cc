@@ -18,8 +18,12 @@ ServiceStack::ServiceStack(StackOptions options) {
   REQUIRE_MESSAGE(opened.ok(), opened.error().message);
   store = std::move(*opened);
 
+  if (options.prepare_store) options.prepare_store(*store);
+
   bot::DatabaseConfig db;
   db.name = "shop";
+  db.history = options.history;
+  db.retention = options.retention;
   if (options.dle != nullptr) {
     db.provider = "dblab";
     db.dblab.url = options.dle->url();
@@ -40,6 +44,7 @@ ServiceStack::ServiceStack(StackOptions options) {
   service_options.databases.push_back(db);
   service_options.limits.statement_timeout = std::chrono::milliseconds(options.statement_timeout_ms);
   service_options.limits.quota = options.quota;
+  service_options.retention_interval = options.retention_interval;
   bot::ServicePorts ports;
   ports.store = store.get();
   ports.providers = {{"shop", provider.get()}};
@@ -73,13 +78,28 @@ std::pair<int, json> ServiceStack::Ask(const std::string& text, json extra,
 }
 
 std::pair<int, json> ServiceStack::Post(const std::string& body, const std::string& token) {
+  return PostTo("/api/v1/commands", body, token);
+}
+
+std::pair<int, json> ServiceStack::Get(const std::string& path, const std::string& token) {
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  httplib::Client per_request("127.0.0.1", http->port());
+  per_request.set_read_timeout(120, 0);
+  auto res = per_request.Get(path, headers);
+  REQUIRE(res);
+  return {res->status, json::parse(res->body, nullptr, false)};
+}
+
+std::pair<int, json> ServiceStack::PostTo(const std::string& path, const std::string& body,
+                                          const std::string& token) {
   httplib::Headers headers;
   if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
   // A client per request: httplib::Client serializes the requests of one instance, and tests
   // send commands concurrently (activity beside a busy session).
   httplib::Client per_request("127.0.0.1", http->port());
   per_request.set_read_timeout(120, 0);
-  auto res = per_request.Post("/api/v1/commands", headers, body, "application/json");
+  auto res = per_request.Post(path, headers, body, "application/json");
   REQUIRE(res);
   return {res->status, json::parse(res->body, nullptr, false)};
 }

@@ -7,6 +7,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -37,6 +38,12 @@ struct StackOptions {
   int dblab_create_timeout_s = 30;
   // Called after the HTTP server is made and before it serves: extra routes (Slack).
   std::function<void(ServiceStack&)> before_serve;
+  // The database's history policy and retention, and how often retention is checked.
+  std::string history = "normalized";
+  bot::Seconds retention{30 * 24 * 3600};
+  std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
+  // Called with the store before the service starts (entries written by an earlier run).
+  std::function<void(storage::Store&)> prepare_store;
 };
 
 class ServiceStack {
@@ -49,6 +56,10 @@ class ServiceStack {
                                      nlohmann::json extra = nlohmann::json::object(),
                                      const std::string& token = "");
   std::pair<int, nlohmann::json> Post(const std::string& body, const std::string& token = "");
+  // Any route of the API: GET `path` (with its query string) or POST `body` to it.
+  std::pair<int, nlohmann::json> Get(const std::string& path, const std::string& token = "");
+  std::pair<int, nlohmann::json> PostTo(const std::string& path, const std::string& body,
+                                        const std::string& token = "");
   // The clone database of the stack's only session, found by its connection (warm spares have
   // none); local provider only.
   std::string SessionClone() const;
