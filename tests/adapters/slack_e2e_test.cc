@@ -305,6 +305,37 @@ TEST_CASE("slack: a channel not in the config and a non-admin purge are refused 
   CHECK(refusals == 2);
 }
 
+TEST_CASE("slack: history shows the user's own entries; an admin purges them from the channel") {
+  SlackRig rig;
+  auto answer_of = [&](const json& event, size_t nth) {
+    REQUIRE(rig.Event(event)->status == 200);
+    for (int i = 0; i < 300 && rig.fake.Calls("chat.update").size() < nth; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    auto updates = rig.fake.Calls("chat.update");
+    REQUIRE(updates.size() >= nth);
+    return updates[nth - 1].args["text"].get<std::string>();
+  };
+  answer_of(MessageEvent("Ev0020", "plan select * from orders where id = 7", kChannel, kUser,
+                         "1700000020.000100"),
+            1);
+  std::string history = answer_of(
+      MessageEvent("Ev0021", "history", kChannel, kUser, "1700000021.000100"), 2);
+  CHECK_MESSAGE(history.find("select * from orders where id = $1") != std::string::npos, history);
+  std::string admin_history = answer_of(
+      MessageEvent("Ev0022", "history", kChannel, kAdmin, "1700000022.000100"), 3);
+  CHECK(admin_history.find("no history entries yet") != std::string::npos);  // only their own
+  std::string purged = answer_of(
+      MessageEvent("Ev0023", "purge --user U0ANA", kChannel, kAdmin, "1700000023.000100"), 4);
+  CHECK_MESSAGE(purged.find("purged 1 history entry") != std::string::npos, purged);
+  CHECK(rig.HistoryRows() == 0);
+  auto audit = rig.stack->store->ListAudit(1, std::nullopt);
+  REQUIRE(audit.ok());
+  CHECK(audit->front().action == "purge");
+  CHECK(audit->front().actor == kAdmin);
+  CHECK(audit->front().channel == "slack");
+}
+
 TEST_CASE("slack: a slash command answers through response_url; its errors are ephemeral") {
   SlackRig rig;
   const std::string response = rig.fake.url() + "/response/T0/1/abc";
