@@ -41,8 +41,8 @@ void ReadApi(MapReader& root, std::vector<bot::TokenConfig>* tokens) {
 }
 
 void ReadLimits(MapReader& root, bot::LimitsConfig* limits) {
-  MapReader m = root.Map("limits", {"statement_timeout", "lock_timeout", "idle_timeout", "quota",
-                                    "workers"});
+  MapReader m =
+      root.Map("limits", {"statement_timeout", "lock_timeout", "idle_timeout", "quota", "workers"});
   m.Int("workers", &limits->workers);
   m.Duration("statement_timeout", &limits->statement_timeout);
   m.Duration("lock_timeout", &limits->lock_timeout);
@@ -116,8 +116,9 @@ Result<bot::Config> ReadConfig(const YAML::Node& root, const bot::EnvLookup& env
                                NodeKindName(root));
   }
   ReadState state(env);
-  MapReader m(state, root, "",
-              {"listen", "store", "tls", "api", "limits", "databases", "slack", "logging", "audit"});
+  MapReader m(
+      state, root, "",
+      {"listen", "store", "tls", "api", "limits", "databases", "slack", "logging", "audit"});
   bot::Config config;
   m.String("listen", &config.listen);
   m.String("store", &config.store);

@@ -37,8 +37,8 @@ Result<storage::HistoryQuery> HistoryQueryFrom(const httplib::Request& req) {
       if (!n) return n.error();
       if (key == "limit") {
         if (*n > storage::kMaxHistoryListLimit) {
-          return MakeError("bad_request", "`limit` is at most " +
-                                              std::to_string(storage::kMaxHistoryListLimit));
+          return MakeError("bad_request",
+                           "`limit` is at most " + std::to_string(storage::kMaxHistoryListLimit));
         }
         q.limit = static_cast<int>(*n);
       } else {

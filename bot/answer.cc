@@ -34,7 +34,7 @@ int HttpStatusFor(const Error& error) {
       {"unauthorized", 401},      {"forbidden", 403},   {"not_found", 404},
       {"timeout", 408},           {"too_large", 413},   {"quota", 429},
       {"clone_unavailable", 503}, {"source_busy", 503}, {"store_unavailable", 503},
-      {"shutting_down", 503},      {"store_error", 503},
+      {"shutting_down", 503},     {"store_error", 503},
   };
   auto it = kStatus.find(error.code);
   return it == kStatus.end() ? 400 : it->second;

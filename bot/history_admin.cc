@@ -86,7 +86,9 @@ std::string FiltersText(const storage::HistoryFilter& f) {
   return out;
 }
 
-std::string Entries(int64_t n) { return n == 1 ? "1 history entry" : std::to_string(n) + " history entries"; }
+std::string Entries(int64_t n) {
+  return n == 1 ? "1 history entry" : std::to_string(n) + " history entries";
+}
 
 }  // namespace
 
@@ -95,14 +97,13 @@ std::string MaintenanceText(const MaintenanceRequest& r, const storage::Maintena
   if (r.operation == "purge") {
     text = "purged " + Entries(res.changed);
   } else {
-    text = "redacted " + Entries(res.changed) + " of " + std::to_string(res.matched) +
-           " matching";
+    text = "redacted " + Entries(res.changed) + " of " + std::to_string(res.matched) + " matching";
     if (res.matched > res.changed) {
       text += " (" + std::to_string(res.matched - res.changed) + " kept no raw SQL already)";
     }
   }
-  text += " · filters: " + FiltersText(r.filter) + " · audit entry #" +
-          std::to_string(res.audit_id);
+  text +=
+      " · filters: " + FiltersText(r.filter) + " · audit entry #" + std::to_string(res.audit_id);
   if (!res.wal_cleared && res.changed > 0) {
     text +=
         "\nnote: other connections kept the store's write-ahead log busy, so a copy of the "

@@ -58,8 +58,7 @@ Result<int64_t> ParseId(std::string_view text) {
 
 // RFC 3339 UTC with optional fraction, or a date: what the store's timestamps compare with.
 bool IsTimeBound(const std::string& text) {
-  static const std::regex kTime(
-      R"(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z?)?)");
+  static const std::regex kTime(R"(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z?)?)");
   return std::regex_match(text, kTime);
 }
 
@@ -76,8 +75,10 @@ Result<std::string> ResolveTime(const std::string& text, std::chrono::system_clo
     if (t.size() > 10 && t.back() != 'Z') t += 'Z';
     return t;
   }
-  return Bad(what + " takes a time (2026-11-01, 2026-11-01T12:00:00Z) or a duration (30d, 12h), "
-             "not \"" + text + "\"");
+  return Bad(what +
+             " takes a time (2026-11-01, 2026-11-01T12:00:00Z) or a duration (30d, 12h), "
+             "not \"" +
+             text + "\"");
 }
 
 Result<FilterSpec> ParseFilterWords(std::string_view text) {
@@ -154,9 +155,8 @@ Result<storage::HistoryFilter> ResolveFilter(const FilterSpec& spec,
     size_t start = 0;
     while (start <= list.size()) {
       size_t comma = list.find(',', start);
-      std::string_view one =
-          std::string_view(list).substr(start, comma == std::string::npos ? std::string::npos
-                                                                           : comma - start);
+      std::string_view one = std::string_view(list).substr(
+          start, comma == std::string::npos ? std::string::npos : comma - start);
       auto id = ParseId(one);
       if (!id) return id.error();
       f.ids.push_back(*id);

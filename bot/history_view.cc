@@ -34,18 +34,19 @@ std::string OneLine(const std::string& sql, size_t max) {
 }  // namespace
 
 nlohmann::json HistoryEntryToJson(const storage::HistoryEntry& e, bool with_plan) {
-  nlohmann::json out = {{"id", e.id},
-                        {"created_at", e.created_at},
-                        {"user", e.user},
-                        {"channel", e.channel},
-                        {"session", e.session},
-                        {"database", e.database},
-                        {"command", e.command},
-                        {"normalized", e.normalized},
-                        {"fingerprint", e.fingerprint},
-                        {"execution_ms", e.execution_ms ? nlohmann::json(*e.execution_ms) : nullptr},
-                        {"duration_ms", e.duration_ms},
-                        {"outcome", e.outcome}};
+  nlohmann::json out = {
+      {"id", e.id},
+      {"created_at", e.created_at},
+      {"user", e.user},
+      {"channel", e.channel},
+      {"session", e.session},
+      {"database", e.database},
+      {"command", e.command},
+      {"normalized", e.normalized},
+      {"fingerprint", e.fingerprint},
+      {"execution_ms", e.execution_ms ? nlohmann::json(*e.execution_ms) : nullptr},
+      {"duration_ms", e.duration_ms},
+      {"outcome", e.outcome}};
   if (e.query_text) out["query"] = *e.query_text;
   if (!e.error_code.empty()) {
     nlohmann::json error = {{"code", e.error_code}, {"message", e.error_message}};

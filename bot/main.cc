@@ -71,8 +71,9 @@ int main(int argc, char** argv) {
   auto* audit_cmd = app.add_subcommand("audit", "Check the audit log");
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand(
-      "verify", "Walk the audit hash chain: exit 0 when every entry is intact, 1 at the first "
-                "changed, removed or inserted entry");
+      "verify",
+      "Walk the audit hash chain: exit 0 when every entry is intact, 1 at the first "
+      "changed, removed or inserted entry");
   verify_cmd->add_option("--config", audit_verify.config, "YAML configuration (its `store`)")
       ->check(CLI::ExistingFile);
   verify_cmd->add_option("--store", audit_verify.store, "SQLite store path (default ./planbot.db)");
@@ -93,7 +94,8 @@ int main(int argc, char** argv) {
                     "entries older than TIME (2026-11-01, 2026-11-01T12:00:00Z) or DURATION (30d)");
     cmd->add_option("--user", admin.filters.user, "entries of this user");
     cmd->add_option("--session", admin.filters.session, "entries of this session");
-    cmd->add_option("--fingerprint", admin.filters.fingerprint, "entries of this query fingerprint");
+    cmd->add_option("--fingerprint", admin.filters.fingerprint,
+                    "entries of this query fingerprint");
     cmd->add_option("--database", admin.filters.database, "entries of this database");
     cmd->add_option("--id", admin.filters.ids, "history ids (repeat, or ID,ID,...)");
     cmd->add_flag("--all", admin.filters.all, "every entry (only on its own)");

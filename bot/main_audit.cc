@@ -16,8 +16,8 @@ int RunAuditVerify(const AuditVerifyArgs& args, std::ostream& out, std::ostream&
     return 2;
   }
   if (report->intact) {
-    out << "audit log intact: " << report->entries << " entries, head #" << report->last_id
-        << " " << report->last_hash << "\n";
+    out << "audit log intact: " << report->entries << " entries, head #" << report->last_id << " "
+        << report->last_hash << "\n";
     return 0;
   }
   out << "audit log BROKEN at entry #" << report->first_broken_id << ": " << report->problem

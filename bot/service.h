@@ -24,8 +24,8 @@
 
 #include "bot/answer.h"
 #include "bot/config.h"
-#include "bot/history_filter.h"
 #include "bot/dispatcher.h"
+#include "bot/history_filter.h"
 #include "bot/ports.h"
 #include "bot/quota.h"
 #include "bot/sessions.h"

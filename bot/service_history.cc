@@ -37,8 +37,8 @@ Answer Service::RunHistoryCommand(Context& ctx) {
         n = std::stoi(ctx.command.argument, &used);
         if (used != ctx.command.argument.size() || n < 1) throw std::invalid_argument("n");
       } catch (const std::exception&) {
-        ctx.Fail(MakeError("bad_request", "usage: history [N], N from 1 to " +
-                                              std::to_string(kMaxHistoryLines)));
+        ctx.Fail(MakeError("bad_request",
+                           "usage: history [N], N from 1 to " + std::to_string(kMaxHistoryLines)));
         return answer;
       }
     }
@@ -109,9 +109,9 @@ Status Service::AuditRead(const Caller& caller, const std::string& what, nlohman
   a.details = details.dump();
   if (Status st = ports_.store->Audit(a); !st) {
     log_.Error("audit: " + st.error().message);
-    return MakeError("store_unavailable",
-                     "planbot could not record this request, so it does not answer it: " +
-                         st.error().message);
+    return MakeError(
+        "store_unavailable",
+        "planbot could not record this request, so it does not answer it: " + st.error().message);
   }
   return Ok{};
 }
@@ -198,7 +198,8 @@ void Service::RetentionLoop() {
     lock.unlock();
     RunRetention();
     lock.lock();
-    retention_wake_.wait_for(lock, options_.retention_interval, [this] { return stopping_.load(); });
+    retention_wake_.wait_for(lock, options_.retention_interval,
+                             [this] { return stopping_.load(); });
   }
 }
 

@@ -1,8 +1,7 @@
 #include "storage/sqlite_store.h"
 
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "storage/audit_chain.h"
 #include "storage/history_query.h"

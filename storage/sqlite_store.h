@@ -88,7 +88,7 @@ class SqliteStore : public Store {
   const std::string path_;
   const int migrations_applied_;
   int busy_timeout_ms_ = 5000;  // set by Open
-  const SecretBox secrets_;  // for SessionRecord::password and SlackEventRecord::work
+  const SecretBox secrets_;     // for SessionRecord::password and SlackEventRecord::work
   std::atomic<int64_t> slack_events_recorded_{0};
   std::unique_ptr<ReaderPool> readers_;
   std::unique_ptr<GroupCommitter> writer_;  // destroyed first: drains before readers go

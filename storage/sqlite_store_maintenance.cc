@@ -2,9 +2,8 @@
 // transaction of its last batch, then a WAL checkpoint so that no copy of the removed text stays
 // in the -wal file (secure_delete already zeroes it in the database file).
 #include <chrono>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "storage/history_query.h"
 #include "storage/rows.h"
@@ -93,8 +92,7 @@ bool SqliteStore::ClearWal() {
   return false;
 }
 
-Result<MaintenanceResult> SqliteStore::Purge(const HistoryFilter& filter,
-                                             const AuditEntry& audit) {
+Result<MaintenanceResult> SqliteStore::Purge(const HistoryFilter& filter, const AuditEntry& audit) {
   if (Status ok = CheckFilter(filter); !ok) return ok.error();
   MaintenanceResult result;
   while (true) {
@@ -126,8 +124,8 @@ Result<MaintenanceResult> SqliteStore::Purge(const HistoryFilter& filter,
   return result;
 }
 
-Result<MaintenanceResult> SqliteStore::Redact(const HistoryFilter& filter,
-                                              const Redactor& redactor, const AuditEntry& audit) {
+Result<MaintenanceResult> SqliteStore::Redact(const HistoryFilter& filter, const Redactor& redactor,
+                                              const AuditEntry& audit) {
   if (Status ok = CheckFilter(filter); !ok) return ok.error();
   MaintenanceResult result;
   {

@@ -85,7 +85,8 @@ TEST_CASE("GET /api/v1/history: users see their own entries, admins all; paging;
   testing::ServiceStack s(Options());
   std::vector<int64_t> alice;
   for (int i = 1; i <= 5; ++i) {
-    alice.push_back(AskId(s, "plan select * from customers where id = " + std::to_string(i), kAlice));
+    alice.push_back(
+        AskId(s, "plan select * from customers where id = " + std::to_string(i), kAlice));
   }
   int64_t bob = AskId(s, "plan select * from orders where amount > 5", kBob);
 
@@ -98,9 +99,9 @@ TEST_CASE("GET /api/v1/history: users see their own entries, admins all; paging;
   CHECK_FALSE(mine["entries"][0].contains("query"));  // normalized policy: no raw SQL
   CHECK_FALSE(mine["entries"][0].contains("plan"));   // listings are one line per entry
   CHECK(mine["next_before_id"] == alice[2]);
-  auto [st2, rest] = s.Get("/api/v1/history?limit=3&before_id=" +
-                               std::to_string(mine["next_before_id"].get<int64_t>()),
-                           kAlice);
+  auto [st2, rest] = s.Get(
+      "/api/v1/history?limit=3&before_id=" + std::to_string(mine["next_before_id"].get<int64_t>()),
+      kAlice);
   REQUIRE(rest["entries"].size() == 2);
   CHECK(rest["entries"][1]["id"] == alice[0]);
   CHECK(rest["next_before_id"].is_null());
@@ -126,7 +127,8 @@ TEST_CASE("GET /api/v1/history: users see their own entries, admins all; paging;
   REQUIRE_MESSAGE(st5 == 200, entry.dump());
   CHECK(entry["plan"]["text"].get<std::string>().find("Index Scan using customers_pkey") !=
         std::string::npos);
-  CHECK(entry["plan"]["text"].get<std::string>().find("Index Cond: (customers.id = $1)") != std::string::npos);
+  CHECK(entry["plan"]["text"].get<std::string>().find("Index Cond: (customers.id = $1)") !=
+        std::string::npos);
   CHECK(entry["plan"]["json"].is_array());
   CHECK(entry["summary"].is_object());
   CHECK(s.Get("/api/v1/history/" + std::to_string(bob), kAlice).first == 404);  // not hers
@@ -198,8 +200,8 @@ TEST_CASE("redact over HTTP: raw SQL dropped, plan literals masked, figures kept
   REQUIRE(before["query"].get<std::string>().find(canary) != std::string::npos);
   REQUIRE(StoreHolds(s, canary));
 
-  CHECK(s.PostTo("/api/v1/admin/redact", R"({"id": [)" + std::to_string(id) + "]}", kAlice)
-            .first == 403);
+  CHECK(s.PostTo("/api/v1/admin/redact", R"({"id": [)" + std::to_string(id) + "]}", kAlice).first ==
+        403);
   CHECK(s.PostTo("/api/v1/admin/redact", "{not json", kOps).first == 400);
   CHECK(s.PostTo("/api/v1/admin/redact", R"({"colour": "red"})", kOps).first == 400);
   auto [st2, res] =
@@ -273,8 +275,8 @@ TEST_CASE("retention: old entries are purged at start and while running, and aud
   a.actor = "alice";
   a.action = "command";
   o.prepare_store = [&](storage::Store& store) {
-    REQUIRE(store.Record(old(48), a).ok());   // past retention
-    REQUIRE(store.Record(old(0), a).ok());    // recent
+    REQUIRE(store.Record(old(48), a).ok());  // past retention
+    REQUIRE(store.Record(old(0), a).ok());   // recent
   };
   testing::ServiceStack s(o);
   auto at_start = [&] {
@@ -325,10 +327,12 @@ TEST_CASE("a full disk or a read-only store: commands refused with a clear error
   auto* sqlite = dynamic_cast<storage::SqliteStore*>(s.store.get());
   REQUIRE(sqlite != nullptr);
   auto pragma = [&](const std::string& sql) {
-    REQUIRE(sqlite->Write([&](storage::WriteTxn& txn) -> Result<int64_t> {
-                    if (Status st = txn.db().Exec(sql); !st) return st.error();
-                    return 0;
-                  }).ok());
+    REQUIRE(sqlite
+                ->Write([&](storage::WriteTxn& txn) -> Result<int64_t> {
+                  if (Status st = txn.db().Exec(sql); !st) return st.error();
+                  return 0;
+                })
+                .ok());
   };
 
   // A big command: its history row needs new pages (or any write at all).
@@ -364,9 +368,9 @@ TEST_CASE("a full disk or a read-only store: commands refused with a clear error
     // The next command is refused before it runs: nothing runs unaudited.
     auto [st2, second] = s.Ask("plan select 1", json::object(), kAlice);
     CHECK(st2 == 503);
-    CHECK_MESSAGE(second["error"]["message"].get<std::string>().find("cannot record") !=
-                      std::string::npos,
-                  second.dump());
+    CHECK_MESSAGE(
+        second["error"]["message"].get<std::string>().find("cannot record") != std::string::npos,
+        second.dump());
     // Space again: the refusal's own audit entry was the next write; commands run again.
     pragma("PRAGMA max_page_count = 1073741823");
     auto [st3, third] = s.Ask("plan select 2", json::object(), kAlice);

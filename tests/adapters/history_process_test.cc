@@ -116,7 +116,8 @@ TEST_CASE("kill -9 under load: every answered command is in history and audit af
     std::lock_guard<std::mutex> lock(mu);
     return answered.size() >= 200;
   };
-  for (int i = 0; i < 300 && !enough(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 300 && !enough(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   s.Stop(SIGKILL);  // while the clients keep sending
   stop = true;
   for (auto& t : clients) t.join();
@@ -192,8 +193,8 @@ TEST_CASE("planbot admin purge and redact while the service runs: counts, audit,
       testing::Shell(admin + "purge --config " + s.config() + " --id " + std::to_string(purge_id));
   CHECK_MESSAGE(purged.code == 0, purged.out);
   CHECK(purged.out.find("purged 1 history entry") == 0);
-  testing::Run redacted = testing::Shell(admin + "redact --json --config " + s.config() +
-                                         " --id " + std::to_string(redact_id));
+  testing::Run redacted = testing::Shell(admin + "redact --json --config " + s.config() + " --id " +
+                                         std::to_string(redact_id));
   CHECK_MESSAGE(redacted.code == 0, redacted.out);
   json counts = json::parse(redacted.out);
   CHECK(counts["redacted"] == 1);

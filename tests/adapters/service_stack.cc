@@ -42,7 +42,8 @@ ServiceStack::ServiceStack(StackOptions options) {
 
   bot::ServiceOptions service_options;
   service_options.databases.push_back(db);
-  service_options.limits.statement_timeout = std::chrono::milliseconds(options.statement_timeout_ms);
+  service_options.limits.statement_timeout =
+      std::chrono::milliseconds(options.statement_timeout_ms);
   service_options.limits.quota = options.quota;
   service_options.retention_interval = options.retention_interval;
   bot::ServicePorts ports;

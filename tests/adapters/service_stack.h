@@ -33,7 +33,7 @@ struct StackOptions {
   std::vector<bot::TokenConfig> tokens;
   int statement_timeout_ms = 30000;
   bot::QuotaConfig quota{0, bot::Seconds{60}};  // off unless a test sets it
-  FakeDle* dle = nullptr;  // set: the database "shop" uses the dblab provider against it
+  FakeDle* dle = nullptr;        // set: the database "shop" uses the dblab provider against it
   adapters::DblabOptions dblab;  // with dle: poll interval, timeouts
   int dblab_create_timeout_s = 30;
   // Called after the HTTP server is made and before it serves: extra routes (Slack).

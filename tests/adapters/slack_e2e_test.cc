@@ -257,12 +257,14 @@ TEST_CASE("slack: the same event delivered four times runs once; a retry never r
 
 TEST_CASE("slack: url_verification, ssl_check, and messages that are not commands") {
   SlackRig rig;
-  const std::string body = R"({"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"})";
+  const std::string body =
+      R"({"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"})";
   const std::string ts = Now();
   auto res = rig.Send("/slack/events", body, "application/json", ts, Sign(kSecret, ts, body));
   REQUIRE(res);
   CHECK(res->status == 200);
-  CHECK(res->body.find("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P") != std::string::npos);
+  CHECK(res->body.find("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P") !=
+        std::string::npos);
 
   const std::string form = "ssl_check=1&token=x";
   res = rig.Send("/slack/commands", form, "application/x-www-form-urlencoded", ts,
@@ -319,11 +321,11 @@ TEST_CASE("slack: history shows the user's own entries; an admin purges them fro
   answer_of(MessageEvent("Ev0020", "plan select * from orders where id = 7", kChannel, kUser,
                          "1700000020.000100"),
             1);
-  std::string history = answer_of(
-      MessageEvent("Ev0021", "history", kChannel, kUser, "1700000021.000100"), 2);
+  std::string history =
+      answer_of(MessageEvent("Ev0021", "history", kChannel, kUser, "1700000021.000100"), 2);
   CHECK_MESSAGE(history.find("select * from orders where id = $1") != std::string::npos, history);
-  std::string admin_history = answer_of(
-      MessageEvent("Ev0022", "history", kChannel, kAdmin, "1700000022.000100"), 3);
+  std::string admin_history =
+      answer_of(MessageEvent("Ev0022", "history", kChannel, kAdmin, "1700000022.000100"), 3);
   CHECK(admin_history.find("no history entries yet") != std::string::npos);  // only their own
   std::string purged = answer_of(
       MessageEvent("Ev0023", "purge --user U0ANA", kChannel, kAdmin, "1700000023.000100"), 4);
@@ -340,10 +342,14 @@ TEST_CASE("slack: a slash command answers through response_url; its errors are e
   SlackRig rig;
   const std::string response = rig.fake.url() + "/response/T0/1/abc";
   auto command = [&](const std::string& text) {
-    httplib::Params params = {{"token", "x"},         {"team_id", "T0TEAM"},
-                              {"channel_id", kChannel}, {"user_id", kUser},
-                              {"command", "/planbot"},  {"text", text},
-                              {"response_url", response}, {"trigger_id", "1.2.3"}};
+    httplib::Params params = {{"token", "x"},
+                              {"team_id", "T0TEAM"},
+                              {"channel_id", kChannel},
+                              {"user_id", kUser},
+                              {"command", "/planbot"},
+                              {"text", text},
+                              {"response_url", response},
+                              {"trigger_id", "1.2.3"}};
     const std::string form = httplib::detail::params_to_query_str(params);
     const std::string ts = Now();
     return rig.Send("/slack/commands", form, "application/x-www-form-urlencoded", ts,
@@ -371,8 +377,7 @@ TEST_CASE("slack: a slash command answers through response_url; its errors are e
 TEST_CASE("slack: Slack down while replying: the result is in the history, the failure logged") {
   SlackRig rig;
   rig.fake.set_down(true);
-  CHECK(rig.Event(MessageEvent("Ev0010", "plan select * from orders where id = 3"))->status ==
-        200);
+  CHECK(rig.Event(MessageEvent("Ev0010", "plan select * from orders where id = 3"))->status == 200);
   for (int i = 0; i < 200 && rig.HistoryRows() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

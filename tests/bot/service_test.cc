@@ -185,8 +185,8 @@ TEST_CASE("unknown commands, empty text and missing SQL") {
   Answer unknown = rig.Ask("frobnicate select 1");
   CHECK(unknown.error->code == "unknown_command");
   CHECK(unknown.message.find(
-            "commands: plan, explain, exec, reset, hypo, activity, terminate, \\d, help") !=
-        std::string::npos);
+            "commands: plan, explain, exec, reset, hypo, activity, terminate, \\d, history, purge, "
+            "redact, help") != std::string::npos);
   CHECK(rig.Ask("   ").error->code == "missing_text");
   Answer bare = rig.Ask("explain");
   CHECK(bare.error->code == "missing_sql");

@@ -75,8 +75,8 @@ TEST_CASE("purge: filters are ANDed, ids are any-of, counts and one audit entry 
   Fill(*store);
 
   HistoryFilter f;
-  f.user = "user1";                          // 1, 4, 7, ..., 28
-  f.before = "2026-11-23T10:00:11Z";         // seconds 1..10
+  f.user = "user1";                   // 1, 4, 7, ..., 28
+  f.before = "2026-11-23T10:00:11Z";  // seconds 1..10
   auto r = store->Purge(f, AdminAudit("purge"));
   REQUIRE_MESSAGE(r.ok(), r.error().message);
   CHECK(r->matched == 4);  // 1, 4, 7, 10
@@ -227,7 +227,8 @@ void RecordCanary(SqliteStore& store, const std::string& canary, int i) {
   REQUIRE(store.Record(h, SampleAudit(i)).ok());
 }
 
-TEST_CASE("no trace on disk: after purge or redact the canary is in neither the file, -wal nor -shm") {
+TEST_CASE(
+    "no trace on disk: after purge or redact the canary is in neither the file, -wal nor -shm") {
   TempDir dir;
   const std::string path = dir.File("planbot.db");
   auto store = OpenStore(path);
