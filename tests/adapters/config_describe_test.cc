@@ -94,7 +94,8 @@ TEST_CASE("DescribeConfig of the embedded defaults") {
         "database default: provider local, admin_dsn (libpq environment), source shop, "
         "warm_clones 1, clone_prefix planbot_clone, history normalized, retention 30d\n"
         "slack: off\n"
-        "logging: debug_database_errors off");
+        "logging: debug_database_errors off\n"
+        "audit export: off");
 }
 
 TEST_CASE("RedactConnectionString: key=value connection strings") {

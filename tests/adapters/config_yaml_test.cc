@@ -236,6 +236,19 @@ TEST_CASE("the other provider's section is a mistake, not an extra") {
       "config: databases[0].dblab: only for provider dblab (this database's provider is local)");
 }
 
+TEST_CASE("audit.export: a file, stdout, or off; unknown keys under audit are errors") {
+  auto file = ParseConfig(
+      "databases:\n  - {name: shop, local: {source: s}}\naudit: {export: /var/log/a.jsonl}\n",
+      FakeEnv({}));
+  REQUIRE(file.ok());
+  CHECK(file->audit.export_to == "/var/log/a.jsonl");
+  auto none = ParseConfig("databases:\n  - {name: shop, local: {source: s}}\n", FakeEnv({}));
+  REQUIRE(none.ok());
+  CHECK(none->audit.export_to.empty());
+  CHECK(ParseError("databases:\n  - {name: shop, local: {source: s}}\naudit: {exprt: x}\n")
+            .find("audit.exprt") != std::string::npos);
+}
+
 TEST_CASE("YAML 1.1 boolean words are plain text: history off, provider names") {
   Result<bot::Config> parsed =
       ParseConfig("databases:\n  - {name: shop, history: off, local: {source: on}}\n", FakeEnv({}));
