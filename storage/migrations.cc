@@ -165,6 +165,59 @@ constexpr const char* kV4ServerVersion = R"sql(
 ALTER TABLE history ADD COLUMN server_version INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// The history row rebuilt with the large columns last. A row longer than a page keeps its first
+// ~4 KB in the table's leaf page and the rest on overflow pages; with the plan in the middle, a
+// listing (which reads the columns after it) had to read each row's overflow page too. Now the
+// listing columns come first and a listing reads one page per row. The AUTOINCREMENT counter is
+// carried over, so a purged id is still never handed out again.
+constexpr const char* kV5HistoryColumnOrder = R"sql(
+CREATE TABLE history_v5 (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_at     TEXT NOT NULL,
+  user_name      TEXT NOT NULL,
+  channel        TEXT NOT NULL,
+  session_id     TEXT NOT NULL,
+  database_name  TEXT NOT NULL,
+  command        TEXT NOT NULL,
+  fingerprint    TEXT NOT NULL,
+  execution_ms   REAL,
+  duration_ms    REAL NOT NULL,
+  outcome        TEXT NOT NULL,
+  sqlstate       TEXT NOT NULL,
+  error_code     TEXT NOT NULL,
+  error_message  TEXT NOT NULL,
+  server_version INTEGER NOT NULL DEFAULT 0,
+  normalized     TEXT NOT NULL,
+  query_text     TEXT,
+  summary_json   TEXT,
+  tips_json      TEXT,
+  plan_text      TEXT,
+  plan_json      TEXT
+) STRICT;
+INSERT INTO history_v5 (id, created_at, user_name, channel, session_id, database_name, command,
+                        fingerprint, execution_ms, duration_ms, outcome, sqlstate, error_code,
+                        error_message, server_version, normalized, query_text, summary_json,
+                        tips_json, plan_text, plan_json)
+  SELECT id, created_at, user_name, channel, session_id, database_name, command, fingerprint,
+         execution_ms, duration_ms, outcome, sqlstate, error_code, error_message, server_version,
+         normalized, query_text, summary_json, tips_json, plan_text, plan_json
+  FROM history;
+CREATE TABLE history_v5_seq AS SELECT seq FROM sqlite_sequence WHERE name = 'history';
+DROP TABLE history;
+ALTER TABLE history_v5 RENAME TO history;
+DELETE FROM sqlite_sequence WHERE name = 'history_v5';
+DELETE FROM sqlite_sequence WHERE name = 'history';
+INSERT INTO sqlite_sequence (name, seq)
+  SELECT 'history', max(coalesce((SELECT max(id) FROM history), 0),
+                        coalesce((SELECT max(seq) FROM history_v5_seq), 0));
+DROP TABLE history_v5_seq;
+CREATE INDEX history_fingerprint_id ON history (fingerprint, id);
+CREATE INDEX history_user_id ON history (user_name, id);
+CREATE INDEX history_session_id ON history (session_id, id);
+CREATE INDEX history_database_id ON history (database_name, id);
+CREATE INDEX history_created_at ON history (created_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -173,6 +226,7 @@ const std::vector<Migration>& Migrations() {
       {2, "live sessions", kV2Sessions},
       {3, "slack deliveries", kV3SlackEvents},
       {4, "history server version", kV4ServerVersion},
+      {5, "history: large columns last", kV5HistoryColumnOrder},
   };
   return kMigrations;
 }

@@ -149,5 +149,43 @@ TEST_CASE("a file migrated by a newer planbot is refused") {
   CHECK(store.error().message.find("999") != std::string::npos);
 }
 
+TEST_CASE("migration 5 (history columns reordered) keeps every field and the id counter") {
+  TempDir dir;
+  const std::string path = dir.File("planbot.db");
+  {
+    auto store = OpenStore(path);
+    for (int i = 1; i <= 3; ++i) REQUIRE(store->Record(SampleHistory(i), SampleAudit(i)).ok());
+    HistoryFilter top;
+    top.ids = {3};
+    AuditEntry a = SampleAudit(9);
+    a.action = "purge";
+    REQUIRE(store->Purge(top, a).ok());
+  }
+  {  // as if the file came from before migration 5: it runs again on these rows
+    auto raw = RawDb(path);
+    REQUIRE(raw.Exec("DELETE FROM schema_migrations WHERE version = 5").ok());
+  }
+  auto store = OpenStore(path);
+  CHECK(store->migrations_applied() == 1);
+  auto two = store->GetHistory(2);
+  REQUIRE(two.ok());
+  REQUIRE(two->has_value());
+  HistoryEntry want = SampleHistory(2);
+  CHECK((*two)->query_text == want.query_text);
+  CHECK((*two)->plan_json == want.plan_json);
+  CHECK((*two)->plan_text == want.plan_text);
+  CHECK((*two)->execution_ms == want.execution_ms);
+  CHECK((*two)->error_message == want.error_message);
+  CHECK((*two)->fingerprint == want.fingerprint);
+  auto next = store->Record(SampleHistory(4), SampleAudit(4));
+  REQUIRE(next.ok());
+  CHECK(*next == 4);  // id 3 was purged and is never handed out again
+  auto raw = RawDb(path);
+  CHECK(Count(raw, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'history_v5%'") == 0);
+  CHECK(Count(raw, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                   "tbl_name = 'history'") == 5);
+  CHECK(store->VerifyAuditChain()->intact);
+}
+
 }  // namespace
 }  // namespace planbot::storage
