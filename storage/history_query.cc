@@ -18,6 +18,13 @@ void SqlWithArgs::Bind(Statement& stmt) const {
   }
 }
 
+Result<std::vector<HistoryEntry>> QueryHistory(SqliteDb& db, const SqlWithArgs& query) {
+  auto stmt = db.Prepare(query.sql);
+  if (!stmt) return stmt.error();
+  query.Bind(*stmt);
+  return ReadRows(*stmt, &ReadHistory);
+}
+
 int ClampLimit(int limit) { return std::clamp(limit, 1, kMaxHistoryLimit); }
 
 namespace {

@@ -40,6 +40,9 @@ struct SqlWithArgs {
 int ClampLimit(int limit);
 SqlWithArgs BuildHistoryList(const HistoryQuery& query);
 
+// Prepares, binds and runs a SELECT of kHistoryColumns(NoPlans): every entry it returns.
+Result<std::vector<HistoryEntry>> QueryHistory(SqliteDb& db, const SqlWithArgs& query);
+
 // Appends the conditions of `filter` to `out` (after " WHERE" when `has_where` is false, else
 // joined with AND). An empty filter without `all` adds a condition that matches nothing.
 void AppendFilterConditions(SqlWithArgs& out, const HistoryFilter& filter, bool has_where);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "storage/sqlite_db.h"
 #include "storage/store.h"
@@ -30,5 +31,17 @@ void BindAudit(Statement& stmt, const AuditEntry& entry);
 // Reads the current row of a statement that selected kHistoryColumns(NoPlans) / kAuditColumns.
 HistoryEntry ReadHistory(const Statement& stmt);
 AuditEntry ReadAudit(const Statement& stmt);
+
+// Steps a bound statement to its end, reading every row with `read` (ReadHistory, ReadAudit).
+template <typename T>
+Result<std::vector<T>> ReadRows(Statement& stmt, T (*read)(const Statement&)) {
+  std::vector<T> rows;
+  while (true) {
+    auto row = stmt.Step();
+    if (!row) return row.error();
+    if (!*row) return rows;
+    rows.push_back(read(stmt));
+  }
+}
 
 }  // namespace planbot::storage

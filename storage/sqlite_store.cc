@@ -1,6 +1,5 @@
 #include "storage/sqlite_store.h"
 
-#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "storage/audit_chain.h"
@@ -8,32 +7,6 @@
 #include "storage/rows.h"
 
 namespace planbot::storage {
-namespace {
-
-Result<std::vector<HistoryEntry>> QueryHistory(SqliteDb& db, const SqlWithArgs& query) {
-  auto stmt = db.Prepare(query.sql);
-  if (!stmt) return stmt.error();
-  query.Bind(*stmt);
-  std::vector<HistoryEntry> entries;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return row.error();
-    if (!*row) return entries;
-    entries.push_back(ReadHistory(*stmt));
-  }
-}
-
-AuditEntry WithHistoryId(const AuditEntry& audit, int64_t history_id) {
-  AuditEntry out = audit;
-  nlohmann::json details = nlohmann::json::parse(audit.details, nullptr, false);
-  if (!details.is_object()) details = nlohmann::json::object();
-  details["history_id"] = history_id;
-  out.details = details.dump();
-  return out;
-}
-
-}  // namespace
-
 Result<int64_t> SqliteStore::Record(const std::optional<HistoryEntry>& history,
                                     const AuditEntry& audit) {
   // The references stay valid: Write() returns only after the operation has run.
@@ -46,7 +19,8 @@ Result<int64_t> SqliteStore::Record(const std::optional<HistoryEntry>& history,
     }
     // The audit entry names the history entry it belongs to, so that either can be found from
     // the other (and a purged entry is still accounted for).
-    auto audit_id = txn.AppendAudit(history_id > 0 ? WithHistoryId(audit, history_id) : audit);
+    auto audit_id =
+        txn.AppendAudit(history_id > 0 ? WithDetails(audit, {{"history_id", history_id}}) : audit);
     if (!audit_id) return audit_id.error();
     return history_id;
   });
@@ -85,13 +59,7 @@ Result<std::vector<AuditEntry>> SqliteStore::ListAudit(int limit,
   if (!stmt) return stmt.error();
   stmt->BindInt64(1, ClampLimit(limit));
   if (before_id) stmt->BindInt64(2, *before_id);
-  std::vector<AuditEntry> entries;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return row.error();
-    if (!*row) return entries;
-    entries.push_back(ReadAudit(*stmt));
-  }
+  return ReadRows(*stmt, &ReadAudit);
 }
 
 Result<std::vector<AuditEntry>> SqliteStore::ListAuditAfter(int64_t after_id, int limit) {
@@ -102,13 +70,7 @@ Result<std::vector<AuditEntry>> SqliteStore::ListAuditAfter(int64_t after_id, in
   if (!stmt) return stmt.error();
   stmt->BindInt64(1, after_id);
   stmt->BindInt64(2, ClampLimit(limit));
-  std::vector<AuditEntry> entries;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return row.error();
-    if (!*row) return entries;
-    entries.push_back(ReadAudit(*stmt));
-  }
+  return ReadRows(*stmt, &ReadAudit);
 }
 
 Status SqliteStore::Health() { return writer_->LastWriteStatus(); }

@@ -24,13 +24,7 @@ constexpr const char* kRedactUpdate =
     "tips_json = ?4, error_message = ?5 WHERE id = ?6 AND query_text IS NOT NULL";
 
 AuditEntry WithCounts(const AuditEntry& audit, const char* verb, const MaintenanceResult& r) {
-  AuditEntry out = audit;
-  nlohmann::json details = nlohmann::json::parse(audit.details, nullptr, false);
-  if (!details.is_object()) details = nlohmann::json::object();
-  details["matched"] = r.matched;
-  details[verb] = r.changed;
-  out.details = details.dump();
-  return out;
+  return WithDetails(audit, {{"matched", r.matched}, {verb, r.changed}});
 }
 
 Status CheckFilter(const HistoryFilter& filter) {
@@ -65,16 +59,7 @@ Result<std::vector<HistoryEntry>> FullEntries(SqliteDb& db, const HistoryFilter&
   AppendFilterConditions(q, filter, true);
   q.sql += " ORDER BY id LIMIT ?";
   q.args.emplace_back(static_cast<int64_t>(kRedactBatch));
-  auto stmt = db.Prepare(q.sql);
-  if (!stmt) return stmt.error();
-  q.Bind(*stmt);
-  std::vector<HistoryEntry> entries;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return row.error();
-    if (!*row) return entries;
-    entries.push_back(ReadHistory(*stmt));
-  }
+  return QueryHistory(db, q);
 }
 
 }  // namespace

@@ -11,6 +11,15 @@ constexpr const char* kSelectHead = "SELECT id, hash FROM audit ORDER BY id DESC
 
 }  // namespace
 
+AuditEntry WithDetails(const AuditEntry& audit, const nlohmann::json& fields) {
+  AuditEntry out = audit;
+  nlohmann::json details = nlohmann::json::parse(audit.details, nullptr, false);
+  if (!details.is_object()) details = nlohmann::json::object();
+  details.update(fields);
+  out.details = details.dump();
+  return out;
+}
+
 Result<WriteTxn> WriteTxn::Start(SqliteDb& db) {
   auto stmt = db.Prepare(kSelectHead);
   if (!stmt) return stmt.error();

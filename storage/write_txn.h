@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/result.h"
@@ -19,6 +20,10 @@
 #include "storage/store.h"
 
 namespace planbot::storage {
+
+// `audit` with `fields` merged into its details object (details that are not a JSON object are
+// replaced): the store adds what only it knows, e.g. the history id or a purge's counts.
+AuditEntry WithDetails(const AuditEntry& audit, const nlohmann::json& fields);
 
 class WriteTxn {
  public:
