@@ -157,7 +157,10 @@ Result<DblabClone> DblabCloneProvider::WaitWhileBusy(const std::string& id,
                                                      DblabClock::time_point deadline,
                                                      bool interruptible) {
   const auto start = DblabClock::now();
-  std::string last = "no answer";
+  // What the engine last said, and why the latest poll failed (if it did): a poll that times
+  // out at the deadline must not hide the status seen before it.
+  std::string status;
+  std::string poll_error;
   for (;;) {
     Result<std::optional<DblabClone>> got = client_->GetClone(id, deadline);
     if (got && !got->has_value()) {
@@ -165,9 +168,10 @@ Result<DblabClone> DblabCloneProvider::WaitWhileBusy(const std::string& id,
     }
     if (got && !OneOf((*got)->status_code, busy)) return **got;
     if (got) {
-      last = "status " + (*got)->status_code;
+      status = (*got)->status_code;
+      poll_error.clear();
     } else if (got.error().code == "unreachable" || got.error().code == "server_error") {
-      last = got.error().message;  // maybe passing: ask again until the deadline
+      poll_error = got.error().message;  // maybe passing: ask again until the deadline
     } else {
       return Unavailable(got.error());
     }
@@ -175,6 +179,8 @@ Result<DblabClone> DblabCloneProvider::WaitWhileBusy(const std::string& id,
       return MakeError("clone_unavailable", "the clone provider is shutting down");
     }
     if (DblabClock::now() >= deadline) {
+      std::string last = status.empty() ? "no status seen" : "last status " + status;
+      if (!poll_error.empty()) last += "; last poll: " + poll_error;
       return MakeError("clone_unavailable",
                        "the DLE at " + config_.url + ": clone " + id + " not ready after " +
                            SecondsText(std::chrono::duration_cast<milliseconds>(

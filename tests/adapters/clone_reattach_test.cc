@@ -20,6 +20,7 @@
 #include "adapters/local_clones.h"
 #include "adapters/postgres_session.h"
 #include "tests/adapters/pg_test_env.h"
+#include "tests/result_testing.h"
 
 namespace planbot::adapters {
 namespace {
@@ -148,7 +149,7 @@ TEST_CASE("Reattach after a restart: new password, data kept, Release drops it")
       "Reattach: "
       << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()
       << " ms");
-  REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   CHECK(lease->id == old[0].id);
   CHECK(lease->connection.dbname == old[0].id);
   CHECK(lease->connection.user == old[0].id);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "tests/adapters/config_testing.h"
+#include "tests/result_testing.h"
 
 namespace planbot::adapters {
 namespace {
@@ -69,7 +70,7 @@ TEST_CASE("the example of SPEC section 5 parses into the expected structs") {
   const std::string key = dir.Write("server.key", "key");
   const std::string yaml = Replace(Replace(kSpecExample, "CERT", cert), "KEY", key);
   Result<bot::Config> parsed = ParseConfig(yaml, SpecEnv());
-  REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+  REQUIRE_MESSAGE(parsed.ok(), planbot::testing::ErrorText(parsed));
   const bot::Config& c = *parsed;
 
   CHECK(c.listen == "127.0.0.1:8080");
@@ -125,7 +126,7 @@ TEST_CASE("the example of SPEC section 5 parses into the expected structs") {
 
 TEST_CASE("omitted optional keys keep the struct defaults") {
   Result<bot::Config> parsed = ParseConfig(kMinimal, FakeEnv({}));
-  REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+  REQUIRE_MESSAGE(parsed.ok(), planbot::testing::ErrorText(parsed));
   const bot::Config defaults;
   CHECK(parsed->listen == defaults.listen);
   CHECK(parsed->store == defaults.store);
@@ -140,7 +141,7 @@ TEST_CASE("omitted optional keys keep the struct defaults") {
 TEST_CASE("logging.debug_database_errors is a boolean") {
   std::string yaml = std::string(kMinimal) + "logging: {debug_database_errors: true}\n";
   Result<bot::Config> parsed = ParseConfig(yaml, FakeEnv({}));
-  REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+  REQUIRE_MESSAGE(parsed.ok(), planbot::testing::ErrorText(parsed));
   CHECK(parsed->logging.debug_database_errors);
   CHECK(ParseError(std::string(kMinimal) + "logging: {debug_database_errors: maybe}\n") ==
         "config: logging.debug_database_errors: expected true or false (got \"maybe\")");
@@ -157,7 +158,7 @@ TEST_CASE("${VAR} is expanded anywhere inside a value, $${ is a literal ${") {
   auto env = FakeEnv(
       {{"PGHOST", "db.internal"}, {"PGPORT", "5433"}, {"PW", "s3"}, {"DB", "shop"}, {"WARM", "3"}});
   Result<bot::Config> parsed = ParseConfig(yaml, env);
-  REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+  REQUIRE_MESSAGE(parsed.ok(), planbot::testing::ErrorText(parsed));
   const bot::LocalProviderConfig& local = parsed->databases[0].local;
   CHECK(local.admin_dsn == "host=db.internal port=5433 password=s3x$$y");  // `$` without `{` stays
   CHECK(local.source == "${NOT_A_VAR}-shop");
@@ -187,7 +188,7 @@ TEST_CASE("malformed ${ references are errors") {
 TEST_CASE("a variable's value is not expanded again") {
   Result<bot::Config> parsed =
       ParseConfig(std::string(kMinimal) + "store: ${A}\n", FakeEnv({{"A", "${B}"}}));
-  REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+  REQUIRE_MESSAGE(parsed.ok(), planbot::testing::ErrorText(parsed));
   CHECK(parsed->store == "${B}");
 }
 
@@ -252,7 +253,7 @@ TEST_CASE("audit.export: a file, stdout, or off; unknown keys under audit are er
 TEST_CASE("YAML 1.1 boolean words are plain text: history off, provider names") {
   Result<bot::Config> parsed =
       ParseConfig("databases:\n  - {name: shop, history: off, local: {source: on}}\n", FakeEnv({}));
-  REQUIRE_MESSAGE(parsed.ok(), parsed.error().message);
+  REQUIRE_MESSAGE(parsed.ok(), planbot::testing::ErrorText(parsed));
   CHECK(parsed->databases[0].history == "off");
   CHECK(parsed->databases[0].local.source == "on");
 }
@@ -296,7 +297,7 @@ TEST_CASE("LoadConfigFile reads a file and names the path it cannot read") {
   TempDir dir;
   const std::string file = dir.Write("planbot.yaml", kMinimal);
   Result<bot::Config> loaded = LoadConfigFile(file, FakeEnv({}));
-  REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+  REQUIRE_MESSAGE(loaded.ok(), planbot::testing::ErrorText(loaded));
   CHECK(loaded->databases[0].name == "shop");
 
   const std::string missing = dir.path() + "/nope.yaml";
@@ -312,7 +313,7 @@ TEST_CASE("LoadConfigFile reads a file and names the path it cannot read") {
 
 TEST_CASE("the embedded defaults are valid") {
   Status valid = ValidateConfig(bot::DefaultConfig(FakeEnv({})));
-  CHECK_MESSAGE(valid.ok(), valid.error().message);
+  CHECK_MESSAGE(valid.ok(), planbot::testing::ErrorText(valid));
 }
 
 }  // namespace

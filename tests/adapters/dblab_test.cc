@@ -11,6 +11,7 @@
 
 #include "tests/adapters/fake_dle.h"
 #include "tests/adapters/pg_test_env.h"
+#include "tests/result_testing.h"
 
 namespace planbot::adapters {
 namespace {
@@ -70,7 +71,7 @@ struct Rig {
 
   std::unique_ptr<DblabCloneProvider> Make() {
     auto provider = DblabCloneProvider::Create(config, options);
-    REQUIRE_MESSAGE(provider.ok(), provider.error().message);
+    REQUIRE_MESSAGE(provider.ok(), planbot::testing::ErrorText(provider));
     return std::move(provider).value();
   }
 
@@ -89,7 +90,7 @@ TEST_CASE("dblab: Acquire gives a restricted clone that really connects, on the 
   auto provider = rig.Make();
   CHECK(provider->kind() == "dblab");
   auto lease = provider->Acquire();
-  REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   const bot::ConnectionInfo& c = lease->connection;
   CHECK(std::regex_match(lease->id, std::regex("planbot-[0-9a-f]{12}")));
   CHECK(c.user == "planbot_" + lease->id.substr(8));
@@ -131,14 +132,14 @@ TEST_CASE("dblab: a clone on another host is reached there; one on localhost at 
   auto provider = rig.Make();
   rig.fake->set_clone_host("clone-17.dle.internal");
   auto lease = provider->Acquire();
-  REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   CHECK(lease->connection.host == "clone-17.dle.internal");
 
   rig.config.url = "http://localhost:" + std::to_string(rig.fake->port());
   auto by_name = rig.Make();
   rig.fake->set_clone_host("127.0.0.1");
   auto local = by_name->Acquire();
-  REQUIRE_MESSAGE(local.ok(), local.error().message);
+  REQUIRE_MESSAGE(local.ok(), planbot::testing::ErrorText(local));
   CHECK(local->connection.host == "localhost");
   rig.CheckLogs();
 }
@@ -149,7 +150,7 @@ TEST_CASE("dblab: a slow creation is polled until OK") {
   auto provider = rig.Make();
   const auto start = Clock::now();
   auto lease = provider->Acquire();
-  REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   CHECK(SecondsSince(start) >= 0.25);
   CHECK(CountGets(*rig.fake, lease->id) >= 3);
   CHECK(ScalarAs(lease->connection, "select count(*) from orders") == "1000");
@@ -212,7 +213,7 @@ TEST_CASE("dblab: a 500 from POST /clone is an error; the next Acquire works") {
   // The provider makes sure no clone was left (500 "clone not found" to its DELETE).
   CHECK(WaitFor([&] { return provider->pending_deletions() == 0; }));
   auto again = provider->Acquire();
-  CHECK_MESSAGE(again.ok(), again.error().message);
+  CHECK_MESSAGE(again.ok(), planbot::testing::ErrorText(again));
   rig.CheckLogs();
 }
 
@@ -268,6 +269,10 @@ TEST_CASE("dblab: the creation deadline holds while polling, too") {
   hang.join();
   REQUIRE_FALSE(lease.ok());
   CHECK(SecondsSince(start) < 3.0);
+  // The poll that hangs into the deadline is named, and does not hide the status seen before.
+  CHECK(lease.error().message.find("last status CREATING") != std::string::npos);
+  CHECK(lease.error().message.find("last poll:") != std::string::npos);
+  MESSAGE(lease.error().message);
   rig.fake->set_hang(false);
   rig.CheckLogs();
 }
@@ -291,12 +296,12 @@ TEST_CASE("dblab: Release polls until 404; releasing again is fine") {
   rig.fake->set_delete_delay(300ms);
   auto provider = rig.Make();
   auto lease = provider->Acquire();
-  REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   const std::string database = rig.fake->Find(lease->id)->database;
   const int gets_before = CountGets(*rig.fake, lease->id);
   auto start = Clock::now();
   Status released = provider->Release(lease->id);
-  CHECK_MESSAGE(released.ok(), released.error().message);
+  CHECK_MESSAGE(released.ok(), planbot::testing::ErrorText(released));
   CHECK(SecondsSince(start) >= 0.3);
   CHECK(CountGets(*rig.fake, lease->id) - gets_before >= 2);  // DELETING, then 404
   CHECK_FALSE(rig.fake->Find(lease->id).has_value());
@@ -309,7 +314,7 @@ TEST_CASE("dblab: Release polls until 404; releasing again is fine") {
 
   // The engine answers 500 "clone not found" to the second DELETE: gone already.
   released = provider->Release(lease->id);
-  CHECK_MESSAGE(released.ok(), released.error().message);
+  CHECK_MESSAGE(released.ok(), planbot::testing::ErrorText(released));
   CHECK(rig.fake->CountRequests("DELETE", "/clone/" + lease->id) == 2);
   CHECK(provider->Release("not-a-planbot-clone").ok());
   CHECK(rig.fake->CountRequests("DELETE", "/clone/not-a-planbot-clone") == 0);
@@ -321,7 +326,7 @@ TEST_CASE("dblab: Reset keeps the connection and the password, and brings the da
   rig.fake->set_reset_delay(250ms);
   auto provider = rig.Make();
   auto lease = provider->Acquire();
-  REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   {
     auto conn = ConnectAs(lease->connection);
     pqxx::work txn(*conn);
@@ -332,7 +337,7 @@ TEST_CASE("dblab: Reset keeps the connection and the password, and brings the da
   CHECK(ScalarAs(lease->connection, "select count(*) from customers") == "3");
   const int gets_before = CountGets(*rig.fake, lease->id);
   auto reset = provider->Reset(lease->id);
-  REQUIRE_MESSAGE(reset.ok(), reset.error().message);
+  REQUIRE_MESSAGE(reset.ok(), planbot::testing::ErrorText(reset));
   CHECK(CountGets(*rig.fake, lease->id) - gets_before >= 3);  // RESETTING twice, then OK
   CHECK(reset->id == lease->id);
   CHECK(reset->connection.Describe() == lease->connection.Describe());
@@ -353,18 +358,18 @@ TEST_CASE("dblab: Reattach after a restart, with the saved password") {
   auto before = rig.Make();
   auto kept = before->Acquire();
   auto vanished = before->Acquire();
-  REQUIRE_MESSAGE(kept.ok(), kept.error().message);
-  REQUIRE_MESSAGE(vanished.ok(), vanished.error().message);
+  REQUIRE_MESSAGE(kept.ok(), planbot::testing::ErrorText(kept));
+  REQUIRE_MESSAGE(vanished.ok(), planbot::testing::ErrorText(vanished));
 
   auto after = rig.Make();  // a new planbot: it knows the ids and passwords from its store
   auto lease = after->Reattach(kept->id, kept->connection.password);
-  REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   CHECK(lease->connection.Describe() == kept->connection.Describe());
   CHECK(ScalarAs(lease->connection, "select count(*) from customers") == "2");
   CHECK(after->held() == std::vector<std::string>{kept->id});
   // Reset works on a reattached clone: the password came from the store.
   auto reset = after->Reset(kept->id);
-  CHECK_MESSAGE(reset.ok(), reset.error().message);
+  CHECK_MESSAGE(reset.ok(), planbot::testing::ErrorText(reset));
 
   REQUIRE(rig.fake->Vanish(vanished->id));
   auto gone = after->Reattach(vanished->id, vanished->connection.password);
@@ -393,7 +398,7 @@ TEST_CASE("dblab: Exists") {
   Rig rig;
   auto provider = rig.Make();
   auto lease = provider->Acquire();
-  REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   CHECK(provider->Exists(lease->id));
   CHECK_FALSE(provider->Exists("planbot-000000000000"));
   CHECK_FALSE(provider->Exists("../status"));
@@ -414,7 +419,7 @@ TEST_CASE("dblab: Shutdown deletes every clone it holds; concurrent Acquires") {
     threads.emplace_back([&, i] { leases[i] = provider->Acquire(); });
   }
   for (std::thread& t : threads) t.join();
-  for (const auto& lease : leases) REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  for (const auto& lease : leases) REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   CHECK(rig.fake->clone_ids().size() == 4);
   CHECK(provider->held().size() == 4);
 

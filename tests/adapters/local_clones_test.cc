@@ -8,6 +8,7 @@
 
 #include "adapters/pg_connection.h"
 #include "tests/adapters/pg_test_env.h"
+#include "tests/result_testing.h"
 
 namespace planbot::adapters {
 namespace {
@@ -55,7 +56,7 @@ std::string CountNamed(const std::string& prefix) {
 TEST_CASE("a clone: its own database and role, reachable where the admin connection is") {
   auto provider = testing::MakeProvider(0);
   auto lease = provider->Acquire();
-  REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   const bot::ConnectionInfo& c = lease->connection;
   CHECK(c.dbname == lease->id);
   CHECK(c.user == lease->id);
@@ -86,9 +87,9 @@ TEST_CASE("with an explicit admin_dsn, clones are still set up inside the clone 
   config.warm_clones = 0;
   config.clone_prefix = testing::UniqueName("pbt");
   auto provider = LocalCloneProvider::Create(config, {});
-  REQUIRE_MESSAGE(provider.ok(), provider.error().message);
+  REQUIRE_MESSAGE(provider.ok(), planbot::testing::ErrorText(provider));
   auto lease = (*provider)->Acquire();
-  REQUIRE_MESSAGE(lease.ok(), lease.error().message);
+  REQUIRE_MESSAGE(lease.ok(), planbot::testing::ErrorText(lease));
   CHECK(testing::Scalar(lease->id,
                         "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname "
                         "= 'customers'") == lease->connection.user);

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "tests/adapters/pg_test_env.h"
+#include "tests/result_testing.h"
 
 namespace planbot::adapters {
 namespace {
@@ -123,11 +124,11 @@ TEST_CASE("plan and explain of SELECT/INSERT/UPDATE/DELETE leave the clone uncha
   for (const char* sql : statements) {
     INFO(sql);
     auto plan = s.session->Explain(sql, ExplainMode::kPlan, testing::Limits());
-    REQUIRE_MESSAGE(plan.ok(), plan.error().message);
+    REQUIRE_MESSAGE(plan.ok(), planbot::testing::ErrorText(plan));
     CHECK(plan->find("\"Plan\"") != std::string::npos);
     CHECK(plan->find("Actual Rows") == std::string::npos);
     auto analyzed = s.session->Explain(sql, ExplainMode::kAnalyze, testing::Limits());
-    REQUIRE_MESSAGE(analyzed.ok(), analyzed.error().message);
+    REQUIRE_MESSAGE(analyzed.ok(), planbot::testing::ErrorText(analyzed));
     CHECK(analyzed->find("Actual Rows") != std::string::npos);
     CHECK(analyzed->find("Shared Hit Blocks") != std::string::npos);
     CHECK(Count(s.lease, "orders") == "1000");

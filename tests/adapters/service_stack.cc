@@ -6,6 +6,7 @@
 
 #include "tests/adapters/fake_dle.h"
 #include "tests/adapters/pg_test_env.h"
+#include "tests/result_testing.h"
 
 namespace planbot::testing {
 
@@ -15,7 +16,7 @@ ServiceStack::ServiceStack(StackOptions options) {
   dir_ = std::filesystem::temp_directory_path() / UniqueName("planbot_e2e");
   std::filesystem::create_directories(dir_);
   auto opened = storage::Store::Open(store_path().string());
-  REQUIRE_MESSAGE(opened.ok(), opened.error().message);
+  REQUIRE_MESSAGE(opened.ok(), planbot::testing::ErrorText(opened));
   store = std::move(*opened);
 
   if (options.prepare_store) options.prepare_store(*store);
@@ -31,7 +32,7 @@ ServiceStack::ServiceStack(StackOptions options) {
     db.dblab.db_name = SourceDatabase();
     db.dblab.create_timeout = bot::Seconds(options.dblab_create_timeout_s);
     auto made = adapters::DblabCloneProvider::Create(db.dblab, options.dblab);
-    REQUIRE_MESSAGE(made.ok(), made.error().message);
+    REQUIRE_MESSAGE(made.ok(), planbot::testing::ErrorText(made));
     provider = std::move(*made);
   } else {
     provider_prefix_ = UniqueName("e2e");
@@ -57,7 +58,7 @@ ServiceStack::ServiceStack(StackOptions options) {
   http_options.listen = "127.0.0.1:0";
   http_options.tokens = std::move(options.tokens);
   auto created = adapters::HttpServer::Create(http_options, service.get());
-  REQUIRE_MESSAGE(created.ok(), created.error().message);
+  REQUIRE_MESSAGE(created.ok(), planbot::testing::ErrorText(created));
   http = std::move(*created);
   if (options.before_serve) options.before_serve(*this);
   REQUIRE(http->Start().ok());

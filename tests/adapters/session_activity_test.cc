@@ -8,6 +8,7 @@
 
 #include "adapters/postgres_session.h"
 #include "tests/adapters/pg_test_env.h"
+#include "tests/result_testing.h"
 
 namespace planbot::adapters {
 namespace {
@@ -18,7 +19,7 @@ using bot::ExplainMode;
 std::optional<bot::Backend> WaitForBackend(bot::DatabaseSession& session, const std::string& text) {
   for (int i = 0; i < 100; ++i) {
     auto backends = session.Activity(testing::Limits());
-    REQUIRE_MESSAGE(backends.ok(), backends.error().message);
+    REQUIRE_MESSAGE(backends.ok(), planbot::testing::ErrorText(backends));
     for (const bot::Backend& b : *backends) {
       if (b.query.find(text) != std::string::npos) return b;
     }
@@ -57,7 +58,7 @@ TEST_CASE("activity shows another session's statement; terminate ends it") {
 
   auto terminated = s.session->Terminate(backend->pid, testing::Limits());
   runner.join();
-  REQUIRE_MESSAGE(terminated.ok(), terminated.error().message);
+  REQUIRE_MESSAGE(terminated.ok(), planbot::testing::ErrorText(terminated));
   CHECK(*terminated);
   REQUIRE_FALSE(slept.ok());
   CHECK(slept.error().code == "clone_unavailable");

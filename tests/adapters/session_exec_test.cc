@@ -11,6 +11,7 @@
 #include "analyzer/plan_parse.h"
 #include "analyzer/render_text.h"
 #include "tests/adapters/pg_test_env.h"
+#include "tests/result_testing.h"
 
 namespace planbot::adapters {
 namespace {
@@ -19,9 +20,9 @@ using bot::ExplainMode;
 using Clock = std::chrono::steady_clock;
 
 std::string PlanText(const Result<std::string>& json) {
-  REQUIRE_MESSAGE(json.ok(), json.error().message);
+  REQUIRE_MESSAGE(json.ok(), planbot::testing::ErrorText(json));
   auto explain = analyzer::ParseExplainJson(*json);
-  REQUIRE_MESSAGE(explain.ok(), explain.error().message);
+  REQUIRE_MESSAGE(explain.ok(), planbot::testing::ErrorText(explain));
   return analyzer::RenderText(*explain);
 }
 
@@ -33,7 +34,7 @@ void CheckExec(bot::DatabaseSession& session, const std::string& sql, bool trans
                const std::string& tag, int64_t rows) {
   INFO(sql);
   auto result = session.Exec(sql, transactional, testing::Limits());
-  REQUIRE_MESSAGE(result.ok(), result.error().message);
+  REQUIRE_MESSAGE(result.ok(), planbot::testing::ErrorText(result));
   CHECK(result->tag == tag);
   CHECK(result->rows == rows);
 }

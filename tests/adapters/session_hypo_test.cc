@@ -7,6 +7,7 @@
 #include "analyzer/plan_parse.h"
 #include "analyzer/render_text.h"
 #include "tests/adapters/pg_test_env.h"
+#include "tests/result_testing.h"
 
 namespace planbot::adapters {
 namespace {
@@ -17,7 +18,7 @@ constexpr char kQuery[] = "select * from orders where created = date '2024-02-01
 
 std::string PlanOf(bot::DatabaseSession& session, const std::string& sql) {
   auto json = session.Explain(sql, ExplainMode::kPlan, testing::Limits());
-  REQUIRE_MESSAGE(json.ok(), json.error().message);
+  REQUIRE_MESSAGE(json.ok(), planbot::testing::ErrorText(json));
   auto explain = analyzer::ParseExplainJson(*json);
   REQUIRE(explain.ok());
   return analyzer::RenderText(*explain);
@@ -25,7 +26,7 @@ std::string PlanOf(bot::DatabaseSession& session, const std::string& sql) {
 
 std::vector<bot::HypoIndex> List(bot::DatabaseSession& session) {
   auto list = session.HypoList(testing::Limits());
-  REQUIRE_MESSAGE(list.ok(), list.error().message);
+  REQUIRE_MESSAGE(list.ok(), planbot::testing::ErrorText(list));
   return *list;
 }
 
@@ -33,7 +34,7 @@ TEST_CASE("hypo create: the next plan on this connection uses it; list, drop, re
   auto s = testing::OpenSessionOnClone();
   CHECK(PlanOf(*s.session, kQuery).find("Seq Scan on public.orders") != std::string::npos);
   auto index = s.session->HypoCreate("create index on orders (created)", testing::Limits());
-  REQUIRE_MESSAGE(index.ok(), index.error().message);
+  REQUIRE_MESSAGE(index.ok(), planbot::testing::ErrorText(index));
   MESSAGE("hypothetical index " << index->name << " on " << index->table << ": "
                                 << index->definition << ", " << index->estimated_bytes << " bytes");
   CHECK(index->oid > 0);
@@ -207,7 +208,7 @@ TEST_CASE("hypo and activity name their catalogs and functions, whatever the sea
   }
   REQUIRE(s.session->Exec("set search_path = public, pg_catalog", false, testing::Limits()).ok());
   auto index = s.session->HypoCreate("create index on orders (created)", testing::Limits());
-  REQUIRE_MESSAGE(index.ok(), index.error().message);
+  REQUIRE_MESSAGE(index.ok(), planbot::testing::ErrorText(index));
   CHECK(index->table == "public.orders");
   auto list = List(*s.session);
   REQUIRE(list.size() == 1);
@@ -215,7 +216,7 @@ TEST_CASE("hypo and activity name their catalogs and functions, whatever the sea
   auto other = s.factory->Open(s.lease.connection);
   REQUIRE(other.ok());
   auto terminated = s.session->Terminate((*other)->backend_pid(), testing::Limits());
-  REQUIRE_MESSAGE(terminated.ok(), terminated.error().message);
+  REQUIRE_MESSAGE(terminated.ok(), planbot::testing::ErrorText(terminated));
   CHECK(*terminated);
 }
 

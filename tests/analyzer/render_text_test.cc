@@ -8,6 +8,7 @@
 #include <string>
 
 #include "analyzer/plan_parse.h"
+#include "tests/result_testing.h"
 
 using planbot::analyzer::ParseExplainJson;
 using planbot::analyzer::RenderOptions;
@@ -17,7 +18,7 @@ namespace {
 
 std::string Render(const std::string& json, RenderOptions options = {}) {
   auto r = ParseExplainJson(json);
-  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  REQUIRE_MESSAGE(r.ok(), planbot::testing::ErrorText(r));
   return RenderText(*r, options);
 }
 

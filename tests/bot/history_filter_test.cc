@@ -8,6 +8,7 @@
 
 #include "bot/history_admin.h"
 #include "bot/history_view.h"
+#include "tests/result_testing.h"
 
 using namespace planbot;
 using bot::FilterSpec;
@@ -19,9 +20,9 @@ const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(179
 
 storage::HistoryFilter Resolve(const std::string& words) {
   auto spec = bot::ParseFilterWords(words);
-  REQUIRE_MESSAGE(spec.ok(), spec.error().message);
+  REQUIRE_MESSAGE(spec.ok(), planbot::testing::ErrorText(spec));
   auto f = bot::ResolveFilter(*spec, kNow);
-  REQUIRE_MESSAGE(f.ok(), f.error().message);
+  REQUIRE_MESSAGE(f.ok(), planbot::testing::ErrorText(f));
   return *f;
 }
 

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "tests/result_testing.h"
 #include "tests/storage/store_testing.h"
 
 namespace planbot::storage {
@@ -78,7 +79,7 @@ TEST_CASE("purge: filters are ANDed, ids are any-of, counts and one audit entry 
   f.user = "user1";                   // 1, 4, 7, ..., 28
   f.before = "2026-11-23T10:00:11Z";  // seconds 1..10
   auto r = store->Purge(f, AdminAudit("purge"));
-  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  REQUIRE_MESSAGE(r.ok(), planbot::testing::ErrorText(r));
   CHECK(r->matched == 4);  // 1, 4, 7, 10
   CHECK(r->changed == 4);
   CHECK(r->wal_cleared);
@@ -170,7 +171,7 @@ TEST_CASE("redact: full entries become normalized, figures kept, others counted 
   HistoryFilter f;
   f.ids = {2, 4, 6};
   auto r = store->Redact(f, MaskEverything, AdminAudit("redact"));
-  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  REQUIRE_MESSAGE(r.ok(), planbot::testing::ErrorText(r));
   CHECK(r->matched == 3);
   CHECK(r->changed == 2);
   auto two = store->GetHistory(2);
