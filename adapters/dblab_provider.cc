@@ -1,4 +1,3 @@
-#include "adapters/random_hex.h"
 #include "adapters/dblab_provider.h"
 
 #include <openssl/rand.h>
@@ -7,6 +6,8 @@
 #include <atomic>
 #include <charconv>
 #include <system_error>
+
+#include "adapters/random_hex.h"
 
 namespace planbot::adapters {
 namespace {
@@ -66,8 +67,8 @@ Result<std::unique_ptr<DblabCloneProvider>> DblabCloneProvider::Create(
     return MakeError("invalid_config", "dblab.create_timeout must be positive");
   }
   if (options.poll_interval.count() <= 0) options.poll_interval = milliseconds(1);
-  Result<std::unique_ptr<DblabClient>> client = DblabClient::Make(
-      config.url, config.token, {options.connect_timeout, options.read_timeout});
+  Result<std::unique_ptr<DblabClient>> client =
+      DblabClient::Make(config.url, config.token, {options.connect_timeout, options.read_timeout});
   if (!client) return client.error();
   Result<DblabEngineInfo> health = (*client)->Healthz(DblabClock::now() + options.health_timeout);
   if (health) health = (*client)->EngineStatus(DblabClock::now() + options.health_timeout);
@@ -88,8 +89,8 @@ Result<std::unique_ptr<DblabCloneProvider>> DblabCloneProvider::Create(
   return provider;
 }
 
-DblabCloneProvider::DblabCloneProvider(const bot::DblabProviderConfig& config,
-                                       DblabOptions options, std::unique_ptr<DblabClient> client)
+DblabCloneProvider::DblabCloneProvider(const bot::DblabProviderConfig& config, DblabOptions options,
+                                       std::unique_ptr<DblabClient> client)
     : config_(config), options_(std::move(options)), client_(std::move(client)) {}
 
 DblabCloneProvider::~DblabCloneProvider() { Shutdown(); }
@@ -127,7 +128,7 @@ Result<bot::CloneLease> DblabCloneProvider::Acquire() {
     options_.logger.Warn("cannot make a clone: " + created.error().message);
     return Unavailable(created.error());
   }
-  Result<bot::CloneLease> lease = AwaitCreated(request, deadline);
+  Result<bot::CloneLease> lease = AwaitCreated(request, created->status_code, deadline);
   if (!lease) {
     DeleteLater(request.id);
     options_.logger.Warn("clone " + request.id + ": " + lease.error().message);
@@ -139,8 +140,9 @@ Result<bot::CloneLease> DblabCloneProvider::Acquire() {
 }
 
 Result<bot::CloneLease> DblabCloneProvider::AwaitCreated(const DblabCloneRequest& request,
+                                                         const std::string& status,
                                                          DblabClock::time_point deadline) {
-  Result<DblabClone> ready = WaitWhileBusy(request.id, {"CREATING"}, deadline, true);
+  Result<DblabClone> ready = WaitWhileBusy(request.id, {"CREATING"}, deadline, true, status);
   if (!ready) return Unavailable(ready.error());
   if (ready->status_code != "OK") {
     // FATAL, with the cause: "no available ports", "postgres start timeout", ...
@@ -155,11 +157,11 @@ Result<bot::CloneLease> DblabCloneProvider::AwaitCreated(const DblabCloneRequest
 Result<DblabClone> DblabCloneProvider::WaitWhileBusy(const std::string& id,
                                                      const std::vector<std::string>& busy,
                                                      DblabClock::time_point deadline,
-                                                     bool interruptible) {
+                                                     bool interruptible, std::string known_status) {
   const auto start = DblabClock::now();
   // What the engine last said, and why the latest poll failed (if it did): a poll that times
   // out at the deadline must not hide the status seen before it.
-  std::string status;
+  std::string status = std::move(known_status);
   std::string poll_error;
   for (;;) {
     Result<std::optional<DblabClone>> got = client_->GetClone(id, deadline);
@@ -181,11 +183,11 @@ Result<DblabClone> DblabCloneProvider::WaitWhileBusy(const std::string& id,
     if (DblabClock::now() >= deadline) {
       std::string last = status.empty() ? "no status seen" : "last status " + status;
       if (!poll_error.empty()) last += "; last poll: " + poll_error;
-      return MakeError("clone_unavailable",
-                       "the DLE at " + config_.url + ": clone " + id + " not ready after " +
-                           SecondsText(std::chrono::duration_cast<milliseconds>(
-                               DblabClock::now() - start)) +
-                           " (" + last + ")");
+      return MakeError(
+          "clone_unavailable",
+          "the DLE at " + config_.url + ": clone " + id + " not ready after " +
+              SecondsText(std::chrono::duration_cast<milliseconds>(DblabClock::now() - start)) +
+              " (" + last + ")");
     }
   }
 }
@@ -246,8 +248,8 @@ Status DblabCloneProvider::Release(const std::string& clone_id) {
   const auto start = DblabClock::now();
   Status deleted = Delete(clone_id, start + options_.release_timeout, /*interruptible=*/false);
   if (!deleted) {
-    options_.logger.Warn("releasing clone " + clone_id + " failed, retrying in the background: " +
-                         deleted.error().message);
+    options_.logger.Warn("releasing clone " + clone_id +
+                         " failed, retrying in the background: " + deleted.error().message);
     DeleteLater(clone_id);
     return deleted;
   }
@@ -303,8 +305,8 @@ Result<bot::CloneLease> DblabCloneProvider::Reset(const std::string& clone_id) {
 
 bool DblabCloneProvider::Exists(const std::string& clone_id) {
   if (!OurId(clone_id)) return false;
-  auto got = client_->GetClone(clone_id, DblabClock::now() + options_.connect_timeout +
-                                             options_.read_timeout);
+  auto got = client_->GetClone(
+      clone_id, DblabClock::now() + options_.connect_timeout + options_.read_timeout);
   return got && got->has_value() && !OneOf((*got)->status_code, {"DELETING", "FATAL"});
 }
 
@@ -331,9 +333,9 @@ Result<bot::CloneLease> DblabCloneProvider::Reattach(const std::string& clone_id
     return MakeError("clone_unavailable",
                      "clone " + clone_id + " is not ready (status " + clone->status_code + ")");
   }
-  const std::string user =
-      clone->username.empty() ? kUserPrefix + clone_id.substr(sizeof kIdPrefix - 1)
-                              : clone->username;
+  const std::string user = clone->username.empty()
+                               ? kUserPrefix + clone_id.substr(sizeof kIdPrefix - 1)
+                               : clone->username;
   Result<bot::CloneLease> lease = Finish(clone_id, *clone, user, saved_password);
   if (lease) options_.logger.Info("reattached clone " + clone_id);
   return lease;

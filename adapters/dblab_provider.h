@@ -46,11 +46,11 @@ namespace planbot::adapters {
 struct DblabOptions {
   Logger logger;
   std::chrono::milliseconds poll_interval{1000};
-  std::chrono::milliseconds connect_timeout{5000};  // per request
-  std::chrono::milliseconds read_timeout{30000};    // per request
-  std::chrono::milliseconds release_timeout{60000};  // DELETE until 404
-  std::chrono::milliseconds health_timeout{5000};    // Health() and the checks in Create()
-  std::chrono::milliseconds retry_delay{5000};       // background deletion's first retry
+  std::chrono::milliseconds connect_timeout{5000};    // per request
+  std::chrono::milliseconds read_timeout{30000};      // per request
+  std::chrono::milliseconds release_timeout{60000};   // DELETE until 404
+  std::chrono::milliseconds health_timeout{5000};     // Health() and the checks in Create()
+  std::chrono::milliseconds retry_delay{5000};        // background deletion's first retry
   std::chrono::milliseconds shutdown_timeout{15000};  // all of Shutdown's deletions
 };
 
@@ -88,11 +88,14 @@ class DblabCloneProvider : public bot::CloneProvider {
                      std::unique_ptr<DblabClient> client);
 
   // Polls until the clone's status is none of `busy` (e.g. CREATING). Errors: "not_found" (404),
-  // "clone_unavailable" (deadline, 401, shutting down).
+  // "clone_unavailable" (deadline, 401, shutting down); the deadline error names the last status
+  // seen, starting from `known_status` (what the engine said before polling began, if anything).
   Result<DblabClone> WaitWhileBusy(const std::string& id, const std::vector<std::string>& busy,
-                                   DblabClock::time_point deadline, bool interruptible);
-  // Polls a clone just asked for until it is no longer CREATING; a lease when it is OK.
-  Result<bot::CloneLease> AwaitCreated(const DblabCloneRequest& request,
+                                   DblabClock::time_point deadline, bool interruptible,
+                                   std::string known_status = "");
+  // Polls a clone just asked for (the engine answered `status`) until it is no longer CREATING;
+  // a lease when it is OK.
+  Result<bot::CloneLease> AwaitCreated(const DblabCloneRequest& request, const std::string& status,
                                        DblabClock::time_point deadline);
   // DELETE, then poll until 404. `interruptible`: gives up when the provider stops.
   Status Delete(const std::string& id, DblabClock::time_point deadline, bool interruptible);
@@ -114,7 +117,7 @@ class DblabCloneProvider : public bot::CloneProvider {
   const std::unique_ptr<DblabClient> client_;
 
   mutable std::mutex mu_;
-  std::condition_variable changed_;  // stopping_ or doomed_ changed
+  std::condition_variable changed_;              // stopping_ or doomed_ changed
   std::map<std::string, bot::CloneLease> held_;  // by id; a clone being made has no host yet
   struct Doomed {
     DblabClock::time_point due;
