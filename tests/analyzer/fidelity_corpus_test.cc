@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tests/analyzer/fidelity_diff.h"
+#include "tests/result_testing.h"
 
 namespace planbot::fidelity {
 namespace {
@@ -73,7 +74,7 @@ TEST_CASE("the shipped corpus parses and is large enough") {
   std::ostringstream text;
   text << in.rdbuf();
   const Result<Corpus> corpus = ParseCorpus(text.str());
-  REQUIRE_MESSAGE(corpus.ok(), (corpus.ok() ? "" : corpus.error().message));
+  REQUIRE_MESSAGE(corpus.ok(), planbot::testing::ErrorText(corpus));
   CHECK(corpus->entries.size() >= 70);
 }
 

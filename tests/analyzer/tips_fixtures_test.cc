@@ -9,6 +9,7 @@
 #include "analyzer/plan_parse.h"
 #include "analyzer/summary.h"
 #include "tests/analyzer/tip_testing.h"
+#include "tests/result_testing.h"
 
 namespace planbot::analyzer {
 using namespace testing;  // NOLINT: test helpers
@@ -21,7 +22,7 @@ ExplainQuery Fixture(const std::string& name) {
   std::stringstream text;
   text << in.rdbuf();
   Result<Explain> explain = ParseExplainJson(text.str());
-  REQUIRE_MESSAGE(explain.ok(), name << ": " << (explain.ok() ? "" : explain.error().message));
+  REQUIRE_MESSAGE(explain.ok(), name << ": " << planbot::testing::ErrorText(explain));
   REQUIRE(explain->queries.size() == 1);
   return explain->queries[0];
 }

@@ -11,6 +11,7 @@
 #include "storage/sqlite_db.h"
 #include "storage/sqlite_store.h"
 #include "storage/store.h"
+#include "tests/result_testing.h"
 
 namespace planbot::storage::testing {
 
@@ -72,7 +73,7 @@ inline AuditEntry SampleAudit(int i) {
 
 inline std::unique_ptr<SqliteStore> OpenStore(const std::string& path, StoreOptions options = {}) {
   auto store = SqliteStore::Open(path, std::move(options));
-  REQUIRE_MESSAGE(store.ok(), (store.ok() ? "" : store.error().message));
+  REQUIRE_MESSAGE(store.ok(), planbot::testing::ErrorText(store));
   return std::move(*store);
 }
 
