@@ -108,8 +108,9 @@ std::pair<int, json> ServiceStack::PostTo(const std::string& path, const std::st
 
 std::string ServiceStack::SessionClone() const {
   REQUIRE(!provider_prefix_.empty());
-  const std::string where = "from pg_stat_activity where datname like '" + provider_prefix_ +
-                            "\\_%' and pid <> pg_backend_pid()";
+  const std::string where =
+      "from pg_stat_activity where datname like '" + provider_prefix_ +
+      "\\_%' and application_name = 'planbot'";  // a session, not the admin setting up a spare
   REQUIRE(Scalar("", "select count(distinct datname) " + where) == "1");
   return Scalar("", "select min(datname) " + where);
 }
