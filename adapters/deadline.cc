@@ -17,15 +17,15 @@ Watchdog::~Watchdog() {
 
 Watchdog::Ticket Watchdog::Schedule(Clock::time_point when, std::function<void()> callback) {
   Ticket ticket;
-  bool earliest;
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
     ticket = next_ticket_++;
     timers_.emplace(Key{when, ticket}, std::move(callback));
     due_.emplace(ticket, when);
-    earliest = timers_.begin()->first.second == ticket;
+    wake = when < wakes_at_;
   }
-  if (earliest) wake_.notify_all();
+  if (wake) wake_.notify_all();
   return ticket;
 }
 
@@ -50,12 +50,16 @@ void Watchdog::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     if (timers_.empty()) {
+      wakes_at_ = Clock::time_point::max();
       wake_.wait(lock);
+      wakes_at_ = Clock::time_point::min();
       continue;
     }
     auto first = timers_.begin();
     if (Clock::now() < first->first.first) {
-      wake_.wait_until(lock, first->first.first);
+      wakes_at_ = first->first.first;
+      wake_.wait_until(lock, wakes_at_);
+      wakes_at_ = Clock::time_point::min();
       continue;
     }
     Ticket ticket = first->first.second;

@@ -60,6 +60,10 @@ class Watchdog {
   std::unordered_map<Ticket, Clock::time_point> due_;
   Ticket next_ticket_ = 1;
   Ticket running_ = 0;  // the ticket whose callback runs now, 0 if none
+  // When the thread wakes up on its own next (max(): it waits without a timeout; min(): it is
+  // awake). Schedule() wakes it only for a timer due before that, so the common case (a new
+  // deadline later than one already pending) costs no context switch.
+  Clock::time_point wakes_at_ = Clock::time_point::min();
   bool stop_ = false;
   std::thread thread_;  // last: started once the members above exist
 };

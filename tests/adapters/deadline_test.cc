@@ -78,5 +78,28 @@ TEST_CASE("a callback may schedule and disarm, and a throwing callback is ignore
   CHECK(runs == 2);
 }
 
+TEST_CASE("a timer due before the one the watchdog sleeps for fires on time; a later one waits") {
+  // The watchdog is woken only for a timer earlier than its current wake-up time.
+  Watchdog watchdog;
+  std::atomic<bool> early{false}, later{false};
+  auto start = Watchdog::Clock::now();
+  auto far = watchdog.Schedule(start + 10s, [] {});
+  std::this_thread::sleep_for(20ms);  // the thread now sleeps until start + 10 s
+  std::atomic<long long> early_ms{-1};
+  watchdog.Schedule(start + 60ms, [&] {
+    early_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Watchdog::Clock::now() - start)
+                   .count();
+    early = true;
+  });
+  watchdog.Disarm(far);  // no timer left before the early one: it must still fire
+  watchdog.Schedule(start + 120ms, [&] { later = true; });
+  for (int i = 0; i < 300 && !later; ++i) std::this_thread::sleep_for(10ms);
+  CHECK(early);
+  CHECK(later);
+  CHECK(early_ms >= 60);
+  CHECK(early_ms < 2000);
+  CHECK(watchdog.pending() == 0);
+}
+
 }  // namespace
 }  // namespace planbot::adapters

@@ -95,9 +95,13 @@ echo "pgbench: 4 clients, ${seconds}s, extended protocol, the same EXPLAIN on cl
 pgbench -n -M extended -c 4 -j 4 -T "$seconds" -f "$work/explain.sql" "$clone" | tee "$work/pgbench.out"
 
 history_rows=$(sqlite3 "$work/planbot.db" "select count(*) from history" 2>/dev/null || echo "?")
-python3 - "$work" "$history_rows" <<'PY'
+# duration_ms of a history entry: from the command's arrival in the core to its answer being
+# built, before the history and audit write.
+inside_ms=$(sqlite3 "$work/planbot.db" "select printf('%.2f', avg(duration_ms)) from history" \
+  2>/dev/null || echo "?")
+python3 - "$work" "$history_rows" "$inside_ms" <<'PY'
 import re, sys
-work, rows = sys.argv[1], sys.argv[2]
+work, rows, inside = sys.argv[1], sys.argv[2], sys.argv[3]
 wrk = open(f"{work}/wrk.out").read()
 pgb = open(f"{work}/pgbench.out").read()
 planbot = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
@@ -105,6 +109,7 @@ pgbench = float(re.search(r"tps = ([\d.]+)", pgb).group(1))
 lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", wrk, re.M))
 print(f"planbot plan via HTTP: {planbot:.0f} commands/s (p50 {lat.get('50')}, p99 {lat.get('99')}), "
       f"history rows written: {rows}")
+print(f"  average time in the core before recording (history duration_ms): {inside} ms")
 print(f"pgbench EXPLAIN:       {pgbench:.0f} statements/s")
 print(f"ratio planbot / pgbench: {planbot / pgbench:.2f}")
 PY

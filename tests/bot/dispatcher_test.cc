@@ -81,3 +81,93 @@ TEST_CASE("a long lane does not starve another one") {
   REQUIRE(done.size() == 4);
   CHECK(done[0] == "b");  // b runs right after the task that was running, before the rest of a
 }
+
+TEST_CASE("RunHere runs an idle lane's task on the caller's thread and returns after it") {
+  Dispatcher d(2);
+  std::thread::id ran_on;
+  bool ran = false;
+  d.RunHere("s1", [&] {
+    ran_on = std::this_thread::get_id();
+    ran = true;
+  });
+  CHECK(ran);
+  CHECK(ran_on == std::this_thread::get_id());
+  CHECK(d.pending() == 0);
+}
+
+TEST_CASE("RunHere on a busy lane waits for the lane's earlier tasks and keeps their order") {
+  std::mutex mu;
+  std::vector<std::string> order;
+  auto note = [&](const std::string& what) {
+    std::lock_guard<std::mutex> lock(mu);
+    order.push_back(what);
+  };
+  Dispatcher d(2);
+  std::atomic<bool> go{false};
+  d.Submit("s1", [&] {
+    while (!go) std::this_thread::sleep_for(1ms);
+    note("first");
+  });
+  d.Submit("s1", [&] { note("second"); });
+  std::thread::id ran_on;
+  std::thread release([&] {
+    std::this_thread::sleep_for(50ms);
+    go = true;
+  });
+  d.RunHere("s1", [&] {
+    ran_on = std::this_thread::get_id();
+    note("here");
+  });
+  release.join();
+  REQUIRE(order.size() == 3);
+  CHECK(order[0] == "first");
+  CHECK(order[1] == "second");
+  CHECK(order[2] == "here");
+  CHECK(ran_on != std::this_thread::get_id());  // it waited its turn on a worker
+}
+
+TEST_CASE("tasks submitted while RunHere runs a lane run after it, in order") {
+  std::mutex mu;
+  std::vector<std::string> order;
+  auto note = [&](const std::string& what) {
+    std::lock_guard<std::mutex> lock(mu);
+    order.push_back(what);
+  };
+  {
+    Dispatcher d(2);
+    d.RunHere("s1", [&] {
+      d.Submit("s1", [&] { note("queued 1"); });
+      d.Submit("s1", [&] { note("queued 2"); });
+      std::this_thread::sleep_for(30ms);
+      note("here");
+    });
+  }
+  REQUIRE(order.size() == 3);
+  CHECK(order[0] == "here");
+  CHECK(order[1] == "queued 1");
+  CHECK(order[2] == "queued 2");
+}
+
+TEST_CASE("RunHere callers and workers together never run more tasks than the worker count") {
+  std::atomic<int> running{0}, max_running{0}, done{0};
+  auto task = [&] {
+    int now = ++running;
+    int prev = max_running.load();
+    while (now > prev && !max_running.compare_exchange_weak(prev, now)) {
+    }
+    std::this_thread::sleep_for(40ms);
+    --running;
+    ++done;
+  };
+  {
+    Dispatcher d(2);
+    d.Submit("queued", task);
+    std::vector<std::thread> callers;
+    for (int i = 0; i < 5; ++i) {
+      callers.emplace_back([&, i] { d.RunHere("caller" + std::to_string(i), task); });
+    }
+    for (std::thread& t : callers) t.join();
+  }
+  CHECK(done == 6);
+  CHECK(max_running == 2);
+}
