@@ -143,21 +143,76 @@ void PostgresSession::RollbackQuietly(pqxx::nontransaction& txn) {
   }
 }
 
-// Three round trips: BEGIN with both SET LOCALs (our own fixed text, one simple-protocol
-// query), the EXPLAIN (extended protocol: exactly one statement), ROLLBACK.
+std::string PostgresSession::PipelineRows(const std::vector<std::string>& statements,
+                                          size_t rows_of) {
+  PGconn* c = conn_->raw();
+  if (c == nullptr || PQstatus(c) != CONNECTION_OK) {
+    throw pqxx::broken_connection("the connection to the clone is closed");
+  }
+  if (PQenterPipelineMode(c) != 1) throw pqxx::broken_connection(PQerrorMessage(c));
+  for (const std::string& statement : statements) {
+    // PQsendQueryParams: the extended protocol, which takes exactly one statement.
+    if (PQsendQueryParams(c, statement.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+      usable_ = false;  // half a pipeline was sent: the connection's state is unknown
+      throw pqxx::broken_connection(PQerrorMessage(c));
+    }
+  }
+  if (PQpipelineSync(c) != 1) {
+    usable_ = false;
+    throw pqxx::broken_connection(PQerrorMessage(c));
+  }
+  std::string rows;
+  bool failed = false;
+  // Each statement's results end with a null result; the Sync comes last.
+  for (size_t i = 0; i < statements.size(); ++i) {
+    while (PGresult* r = PQgetResult(c)) {
+      ExecStatusType status = PQresultStatus(r);
+      if (status == PGRES_FATAL_ERROR) failed = true;
+      if (status == PGRES_TUPLES_OK && i == rows_of) {
+        for (int row = 0; row < PQntuples(r); ++row) rows += PQgetvalue(r, row, 0);
+      }
+      PQclear(r);
+    }
+    if (PQstatus(c) != CONNECTION_OK) throw pqxx::broken_connection("the connection was lost");
+  }
+  PGresult* sync = PQgetResult(c);
+  bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced || PQexitPipelineMode(c) != 1) {
+    usable_ = false;
+    throw pqxx::broken_connection("the connection was lost");
+  }
+  if (failed) {
+    RollbackRaw();
+    throw pqxx::sql_error("the statement failed");
+  }
+  return rows;
+}
+
+void PostgresSession::RollbackRaw() {
+  PGconn* c = conn_->raw();
+  if (c == nullptr || PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) == PQTRANS_IDLE) {
+    return;
+  }
+  PQclear(PQexec(c, "ROLLBACK"));  // a failure here leaves the transaction open: Guarded closes
+}
+
+// One round trip (libpq pipeline mode): BEGIN, the two SET LOCALs, the EXPLAIN and ROLLBACK, each
+// its own extended-protocol query, then Sync. pgbench sends the bare EXPLAIN in one round trip too.
 Result<std::string> PostgresSession::Explain(const std::string& sql, bot::ExplainMode mode,
                                              const bot::StatementLimits& limits) {
   const bool plan = mode == bot::ExplainMode::kPlan;
   const std::string statement = (plan ? kPlanPrefix : kAnalyzePrefix) + sql;
   const size_t prefix_chars = statement.size() - sql.size();
   return Guarded<std::string>(sql, prefix_chars, limits, [&](const bot::StatementLimits& bounded) {
-    SessionTxn t(*this, plan ? "BEGIN READ ONLY" : "BEGIN", bounded);
-    // exec_params is PQexecParams: the extended protocol accepts exactly one statement.
-    pqxx::result result = t.txn().exec_params(statement);
-    std::string json;
-    for (const auto& row : result) json += row[0].c_str();
-    t.Rollback();  // nothing the statement did survives it
-    return Result<std::string>(std::move(json));
+    const std::vector<std::string> pipeline = {
+        plan ? "BEGIN READ ONLY" : "BEGIN",
+        "SET LOCAL statement_timeout = " + std::to_string(bounded.statement_timeout.count()),
+        "SET LOCAL lock_timeout = " + std::to_string(bounded.lock_timeout.count()),
+        statement,
+        "ROLLBACK",  // nothing the statement did survives it
+    };
+    return Result<std::string>(PipelineRows(pipeline, 3));
   });
 }
 

@@ -11,6 +11,8 @@
 // inside a transaction is closed (the server then rolls back). Inside, SessionTxn is the
 //   BEGIN [READ ONLY]; SET LOCAL statement_timeout = N; SET LOCAL lock_timeout = M[; <lookup>]
 // round trip, ended by COMMIT or ROLLBACK (ROLLBACK, quietly, when it goes out of scope first).
+// Explain (plan, explain: the commands that matter for throughput) sends the same BEGIN and SET
+// LOCALs, the EXPLAIN and ROLLBACK as one libpq pipeline instead: one round trip (PipelineRows).
 //
 // Thread-safety: as bot::DatabaseSession: one thread at a time, except Cancel().
 #pragma once
@@ -118,6 +120,15 @@ class PostgresSession final : public bot::DatabaseSession {
   template <typename T, typename Body>
   Result<T> Guarded(const std::string& user_sql, size_t prefix_chars,
                     const bot::StatementLimits& limits, Body body);
+
+  // One round trip in libpq pipeline mode: each of `statements` goes as its own extended-protocol
+  // query (Parse/Bind/Execute, exactly one statement each), then one Sync. Returns column 0 of
+  // every row of statements[rows_of], concatenated. When a statement fails the server skips the
+  // rest up to the Sync; the transaction left open is rolled back here and pqxx::sql_error is
+  // thrown (the error is in conn_->first_error()). pqxx::broken_connection when the connection
+  // broke.
+  std::string PipelineRows(const std::vector<std::string>& statements, size_t rows_of);
+  void RollbackRaw();
 
   // Exec's pieces (postgres_session_exec.cc).
   bot::ExecResult RunDiscardingRows(const std::string& sql);

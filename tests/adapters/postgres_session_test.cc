@@ -137,6 +137,25 @@ TEST_CASE("plan and explain of SELECT/INSERT/UPDATE/DELETE leave the clone uncha
   CHECK(s.session->usable());
 }
 
+TEST_CASE("a statement that fails after changing rows leaves nothing and the session usable") {
+  // plan and explain send BEGIN, the SET LOCALs, the EXPLAIN and ROLLBACK in one pipeline; when the
+  // EXPLAIN fails the server skips the ROLLBACK, so the session must end the transaction itself.
+  auto s = testing::OpenSessionOnClone();
+  auto failed = s.session->Explain(
+      "with gone as (delete from orders returning amount) select sum(amount) / 0 from gone",
+      ExplainMode::kAnalyze, testing::Limits());
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().sqlstate == "22012");
+  CHECK(s.session->usable());
+  CHECK(Count(s.lease, "orders") == "1000");
+  auto next = s.session->Explain("select count(*) from orders", ExplainMode::kAnalyze,
+                                 testing::Limits());
+  REQUIRE_MESSAGE(next.ok(), planbot::testing::ErrorText(next));
+  CHECK(next->find("\"Actual Rows\": 1000") != std::string::npos);
+  auto plan = s.session->Explain("select 1", ExplainMode::kPlan, testing::Limits());
+  CHECK_MESSAGE(plan.ok(), planbot::testing::ErrorText(plan));
+}
+
 TEST_CASE("block_size and server_version_num are read at connect") {
   auto s = testing::OpenSessionOnClone();
   CHECK(s.session->block_size() == std::stoll(testing::Scalar("", "SHOW block_size")));
