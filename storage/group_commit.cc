@@ -1,6 +1,7 @@
 #include "storage/group_commit.h"
 
 #include <exception>
+#include <system_error>
 #include <utility>
 
 namespace planbot::storage {
@@ -19,47 +20,35 @@ Result<int64_t> CallOp(const WriteOp& op, WriteTxn& txn) {
 }  // namespace
 
 Result<std::unique_ptr<GroupCommitter>> GroupCommitter::Start(SqliteDb db, Logger logger) {
-  return std::unique_ptr<GroupCommitter>(new GroupCommitter(std::move(db), std::move(logger)));
+  std::unique_ptr<GroupCommitter> committer(new GroupCommitter(std::move(db), std::move(logger)));
+  try {
+    committer->thread_ = std::thread([c = committer.get()] { c->Run(); });
+  } catch (const std::system_error& e) {
+    return StoreError(std::string("cannot start the writer thread: ") + e.what());
+  }
+  return committer;
 }
 
 GroupCommitter::~GroupCommitter() {
-  std::unique_lock<std::mutex> lock(mu_);
-  stopping_ = true;
-  // Every queued operation has a caller waiting in Submit(), and one of them leads its batch.
-  done_.wait(lock, [this] { return !writing_ && queue_.empty(); });
-  lock.unlock();
-  (void)db_.Exec("PRAGMA optimize");  // refreshes planner statistics where useful; cheap
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
 }
 
 Result<int64_t> GroupCommitter::Submit(WriteOp op) {
   try {
-    Pending pending{std::move(op), std::nullopt};
-    std::unique_lock<std::mutex> lock(mu_);
-    if (stopping_) return StoreError("the store is closing");
-    queue_.push_back(&pending);
-    while (!pending.result) {
-      if (writing_) {
-        done_.wait(lock);
-        continue;
-      }
-      // Lead: this thread commits everything queued, its own operation included.
-      writing_ = true;
-      std::vector<Pending*> batch;
-      batch.swap(queue_);
-      lock.unlock();
-      Results results;
-      try {
-        results = CommitBatch(batch);
-      } catch (const std::exception& e) {  // out of memory: nobody may be left waiting
-        results.assign(batch.size(),
-                       Result<int64_t>(StoreError(std::string("write failed: ") + e.what())));
-      }
-      lock.lock();
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
-      writing_ = false;
-      done_.notify_all();
+    std::future<Result<int64_t>> done;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return StoreError("the store is closing");
+      queue_.push_back(Pending{std::move(op), {}});
+      done = queue_.back().done.get_future();
     }
-    return std::move(*pending.result);
+    wake_.notify_one();
+    return done.get();
   } catch (const std::exception& e) {
     return StoreError(std::string("cannot queue the write: ") + e.what());
   }
@@ -70,8 +59,21 @@ Status GroupCommitter::LastWriteStatus() const {
   return last_write_;
 }
 
-// Results in the batch's order: each operation's own, or the transaction's error for all.
-GroupCommitter::Results GroupCommitter::CommitBatch(std::vector<Pending*>& batch) {
+void GroupCommitter::Run() {
+  while (true) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping, and everything queued has been committed
+      batch.swap(queue_);
+    }
+    CommitBatch(batch);
+  }
+  (void)db_.Exec("PRAGMA optimize");  // refreshes planner statistics where useful; cheap
+}
+
+void GroupCommitter::CommitBatch(std::vector<Pending>& batch) {
   Results results;
   results.reserve(batch.size());
   Status txn = RunTransaction(batch, results);
@@ -83,11 +85,12 @@ GroupCommitter::Results GroupCommitter::CommitBatch(std::vector<Pending*>& batch
     }
   }
   NoteOutcome(outcome);
-  if (!txn.ok()) results.assign(batch.size(), Result<int64_t>(txn.error()));
-  return results;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].done.set_value(txn.ok() ? std::move(results[i]) : Result<int64_t>(txn.error()));
+  }
 }
 
-Status GroupCommitter::RunTransaction(std::vector<Pending*>& batch, Results& results) {
+Status GroupCommitter::RunTransaction(std::vector<Pending>& batch, Results& results) {
   if (auto s = db_.Exec("BEGIN IMMEDIATE"); !s) return s;
   Status s = RunOps(batch, results);
   if (s.ok()) s = db_.Exec("COMMIT");
@@ -95,11 +98,11 @@ Status GroupCommitter::RunTransaction(std::vector<Pending*>& batch, Results& res
   return s;
 }
 
-Status GroupCommitter::RunOps(std::vector<Pending*>& batch, Results& results) {
+Status GroupCommitter::RunOps(std::vector<Pending>& batch, Results& results) {
   auto txn = WriteTxn::Start(db_);
   if (!txn) return txn.error();
-  for (Pending* pending : batch) {
-    if (auto s = RunOne(*txn, *pending, results); !s) return s;
+  for (Pending& pending : batch) {
+    if (auto s = RunOne(*txn, pending, results); !s) return s;
   }
   return Ok{};
 }

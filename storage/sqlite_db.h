@@ -8,8 +8,7 @@
 // SQLite messages name the problem ("database is locked", "database or disk is full"), never a
 // bound value.
 // Thread-safety: none. Connections are opened with SQLITE_OPEN_NOMUTEX; one thread uses a
-// connection (and its statements) at a time — the leader of a write batch, or a reader that
-// leased it.
+// connection (and its statements) at a time — the writer thread, or a reader that leased it.
 #pragma once
 
 #include <cstdint>

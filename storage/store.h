@@ -4,8 +4,8 @@
 // database's history policy; the audit log keeps who did what, append-only, each entry chained
 // to the previous one by SHA-256 so that changes, removals and insertions can be detected.
 //
-// Durability: Record() returns only after the entries are committed to disk (group commit: one
-// caller at a time commits the entries of many concurrent callers in one transaction), so a
+// Durability: Record() returns only after the entries are committed to disk (group commit: a
+// writer thread commits the entries of many concurrent callers in one transaction), so a
 // command that got an answer is never lost by a crash.
 //
 // The concrete store is storage/sqlite_store.h (options, group-commit counters, write hook).

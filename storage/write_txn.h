@@ -8,7 +8,7 @@
 // order.
 //
 // Ownership: borrows the writer's connection for one transaction. Failures: "store_error" with
-// SQLite's message. Thread-safety: the thread leading the batch (group_commit.h) only.
+// SQLite's message. Thread-safety: the writer thread only.
 #pragma once
 
 #include <cstdint>

@@ -70,41 +70,6 @@ TEST_CASE("8 threads x 200 Records: every row there, chain intact, far fewer tra
   CHECK(report->entries == records);
 }
 
-TEST_CASE("a lone write runs on the caller's own thread; concurrent ones on their leaders'") {
-  TempDir dir;
-  auto store = OpenStore(dir.File("planbot.db"));
-  std::thread::id ran_on;
-  auto id = store->Write([&ran_on](WriteTxn& txn) {
-    ran_on = std::this_thread::get_id();
-    return txn.AppendAudit(SampleAudit(1));
-  });
-  REQUIRE(id.ok());
-  CHECK(ran_on == std::this_thread::get_id());  // no hand-off to a writer thread
-
-  // Several callers at once: every operation runs on one of the callers' threads.
-  std::vector<std::thread> threads;
-  std::vector<std::thread::id> callers(4), ran(4);
-  std::atomic<int> failures{0};
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      callers[t] = std::this_thread::get_id();
-      for (int i = 0; i < 50; ++i) {
-        auto r = store->Write([&, t](WriteTxn& txn) {
-          ran[t] = std::this_thread::get_id();
-          return txn.AppendAudit(SampleAudit(100 + t));
-        });
-        if (!r.ok()) ++failures;
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  CHECK(failures.load() == 0);
-  for (const auto& where : ran) {
-    CHECK(std::find(callers.begin(), callers.end(), where) != callers.end());
-  }
-  CHECK(store->VerifyAuditChain()->entries == 201);
-}
-
 TEST_CASE("a batch that cannot commit fails its callers; Health reports it until a write works") {
   TempDir dir;
   StoreOptions options;
