@@ -1,8 +1,8 @@
 #include "bot/service.h"
 
-#include <chrono>
 #include <algorithm>
-#include <optional>
+#include <chrono>
+#include <future>
 
 #include "bot/command.h"
 #include "bot/service_context.h"
@@ -16,8 +16,8 @@ constexpr std::chrono::milliseconds kDeadlineMargin{500};
 bool ValidSessionName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == ':' || c == '@' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == ':' || c == '@' || c == '-';
   });
 }
 
@@ -66,17 +66,13 @@ StatementLimits Service::Limits() const {
 }
 
 Answer Service::Run(const CommandRequest& request) {
-  std::optional<Answer> answer;
-  Dispatch(request, [&answer](Answer a) { answer = std::move(a); }, /*on_this_thread=*/true);
-  return std::move(*answer);
+  std::promise<Answer> answer;
+  std::future<Answer> ready = answer.get_future();
+  Submit(request, [&answer](Answer a) { answer.set_value(std::move(a)); });
+  return ready.get();
 }
 
 void Service::Submit(const CommandRequest& request, std::function<void(Answer)> done) {
-  Dispatch(request, std::move(done), /*on_this_thread=*/false);
-}
-
-void Service::Dispatch(const CommandRequest& request, std::function<void(Answer)> done,
-                       bool on_this_thread) {
   auto ctx = std::make_shared<Context>(request);
   auto refuse = [&](Error e, const std::string& outcome = "refused") {
     ctx->Fail(std::move(e), outcome);
@@ -118,12 +114,7 @@ void Service::Dispatch(const CommandRequest& request, std::function<void(Answer)
   }
   std::string lane = SessionKey(request.caller.user, ctx->database->name, ctx->session_name);
   if (RunsBesideTheSession(cmd->name)) lane = "beside:" + lane;
-  auto task = [this, ctx, done = std::move(done)] { done(Execute(*ctx)); };
-  if (on_this_thread) {
-    dispatcher_.RunHere(lane, std::move(task));
-  } else {
-    dispatcher_.Submit(lane, std::move(task));
-  }
+  dispatcher_.Submit(lane, [this, ctx, done = std::move(done)] { done(Execute(*ctx)); });
 }
 
 Answer Service::Execute(Context& ctx) {

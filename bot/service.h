@@ -70,9 +70,8 @@ class Service {
   Service(ServiceOptions options, ServicePorts ports, Logger log);
   ~Service();
 
-  // Runs one command and waits for its answer, on the calling thread when its session is idle
-  // (Dispatcher::RunHere). Failures are in Answer::error (with the history id when one was
-  // written).
+  // Runs one command and waits for its answer. Failures are in Answer::error (with the history
+  // id when one was written).
   Answer Run(const CommandRequest& request);
 
   // Queues one command; `done` is called with the answer on a worker thread (or on the
@@ -116,10 +115,6 @@ class Service {
   struct Context;
 
  private:
-  // Submit() and Run(): the checks before a session, then the dispatcher's queue (on_this_thread:
-  // RunHere, which returns once `done` has been called).
-  void Dispatch(const CommandRequest& request, std::function<void(Answer)> done,
-                bool on_this_thread);
   Answer Execute(Context& ctx);
   Answer RunExplain(Context& ctx, bool analyze);
   Answer RunExec(Context& ctx);
