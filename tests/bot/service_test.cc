@@ -128,6 +128,26 @@ TEST_CASE("history policy full keeps the raw SQL and plan; off keeps only the au
   CHECK(off.store.audits.size() == 1);
 }
 
+TEST_CASE("session names: 1 to 64 of letters, digits and _.:@-, anything else is refused") {
+  Rig rig;
+  for (std::string name : {std::string("ci-job_7.a:b@c"), std::string(64, 'x')}) {
+    CAPTURE(name);
+    Answer a = rig.Ask("plan select 1", name);
+    REQUIRE_MESSAGE(a.ok(), a.error->message);
+    CHECK(a.session == name);
+  }
+  for (std::string name :
+       {std::string(65, 'x'), std::string("two words"), std::string("semi;colon"),
+        std::string("n\xc3\xa4me"), std::string("nul\0byte", 8)}) {
+    CAPTURE(name);
+    Answer a = rig.Ask("plan select 1", name);
+    REQUIRE_FALSE(a.ok());
+    CHECK(a.error->code == "bad_request");
+    CHECK(a.error->message == "a session name is 1 to 64 letters, digits and the characters _.:@-");
+  }
+  CHECK(rig.provider.acquired == 2);
+}
+
 TEST_CASE("several statements are refused before anything reaches the database") {
   Rig rig;
   for (const char* text : {"explain select 1; select 2", "plan select 1;select ssn from people",
