@@ -116,13 +116,13 @@ PostgresSession::SessionTxn::SessionTxn(PostgresSession& session, const std::str
   try {
     lookup_ = txn_.exec(sql);  // PQexec: the result of the last statement
   } catch (...) {
-    session_.RollbackQuietly(txn_);
+    session_.RollbackQuietly();
     throw;
   }
 }
 
 PostgresSession::SessionTxn::~SessionTxn() {
-  if (open_) session_.RollbackQuietly(txn_);
+  if (open_) session_.RollbackQuietly();
 }
 
 void PostgresSession::SessionTxn::Commit() {
@@ -135,11 +135,12 @@ void PostgresSession::SessionTxn::Rollback() {
   txn_.exec("ROLLBACK");
 }
 
-void PostgresSession::RollbackQuietly(pqxx::nontransaction& txn) {
-  try {
-    if (ConnectionOk() && PQtransactionStatus(conn_->raw()) != PQTRANS_IDLE) txn.exec("ROLLBACK");
-  } catch (...) {
-    // The connection broke; the server rolls back when it sees the disconnect.
+// libpq directly, so that it also serves PipelineRows, which has no pqxx transaction. If the
+// ROLLBACK fails the connection broke (the server rolls back at the disconnect) or the
+// transaction stays open and Guarded closes the connection.
+void PostgresSession::RollbackQuietly() {
+  if (ConnectionOk() && PQtransactionStatus(conn_->raw()) != PQTRANS_IDLE) {
+    PQclear(PQexec(conn_->raw(), "ROLLBACK"));
   }
 }
 
@@ -152,15 +153,13 @@ std::string PostgresSession::PipelineRows(const std::vector<std::string>& statem
   if (PQenterPipelineMode(c) != 1) throw pqxx::broken_connection(PQerrorMessage(c));
   for (const std::string& statement : statements) {
     // PQsendQueryParams: the extended protocol, which takes exactly one statement.
+    // A failure here or below leaves the connection in an unknown state: broken_connection,
+    // which Guarded (Failure) turns into an unusable session.
     if (PQsendQueryParams(c, statement.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
-      usable_ = false;  // half a pipeline was sent: the connection's state is unknown
       throw pqxx::broken_connection(PQerrorMessage(c));
     }
   }
-  if (PQpipelineSync(c) != 1) {
-    usable_ = false;
-    throw pqxx::broken_connection(PQerrorMessage(c));
-  }
+  if (PQpipelineSync(c) != 1) throw pqxx::broken_connection(PQerrorMessage(c));
   std::string rows;
   bool failed = false;
   // Each statement's results end with a null result; the Sync comes last.
@@ -179,22 +178,13 @@ std::string PostgresSession::PipelineRows(const std::vector<std::string>& statem
   bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
   PQclear(sync);
   if (!synced || PQexitPipelineMode(c) != 1) {
-    usable_ = false;
     throw pqxx::broken_connection("the connection was lost");
   }
   if (failed) {
-    RollbackRaw();
+    RollbackQuietly();
     throw pqxx::sql_error("the statement failed");
   }
   return rows;
-}
-
-void PostgresSession::RollbackRaw() {
-  PGconn* c = conn_->raw();
-  if (c == nullptr || PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) == PQTRANS_IDLE) {
-    return;
-  }
-  PQclear(PQexec(c, "ROLLBACK"));  // a failure here leaves the transaction open: Guarded closes
 }
 
 // One round trip (libpq pipeline mode): BEGIN, the two SET LOCALs, the EXPLAIN and ROLLBACK, each

@@ -127,7 +127,7 @@ Result<bot::ExecResult> PostgresSession::ExecAtSessionLevel(const std::string& s
     out = RunDiscardingRows(sql);
   } catch (const pqxx::sql_error&) {
     try {
-      RollbackQuietly(txn);  // nothing should be open; never leave a transaction behind
+      RollbackQuietly();  // nothing should be open; never leave a transaction behind
       if (ConnectionOk()) RestoreSessionSettings(txn);
     } catch (...) {
       // The statement's error is the one to report; a session left with planbot's limits at
@@ -135,7 +135,7 @@ Result<bot::ExecResult> PostgresSession::ExecAtSessionLevel(const std::string& s
     }
     throw;
   }
-  RollbackQuietly(txn);
+  RollbackQuietly();
   RestoreSessionSettings(txn);
   return out;
 }

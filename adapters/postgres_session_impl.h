@@ -128,7 +128,6 @@ class PostgresSession final : public bot::DatabaseSession {
   // thrown (the error is in conn_->first_error()). pqxx::broken_connection when the connection
   // broke.
   std::string PipelineRows(const std::vector<std::string>& statements, size_t rows_of);
-  void RollbackRaw();
 
   // Exec's pieces (postgres_session_exec.cc).
   bot::ExecResult RunDiscardingRows(const std::string& sql);
@@ -143,7 +142,8 @@ class PostgresSession final : public bot::DatabaseSession {
   std::string HypoSchema(const SessionTxn& t) const;
   Error HypoUnavailable() const;
 
-  void RollbackQuietly(pqxx::nontransaction& txn);
+  // Ends a transaction left open on the connection; never throws.
+  void RollbackQuietly();
   Error Failure(bool broken, const std::string& sql, size_t prefix_chars,
                 const bot::StatementLimits& limits);
   Error DatabaseError(const ServerError& error, const std::string& sql, size_t prefix_chars);

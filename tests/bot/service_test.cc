@@ -133,7 +133,7 @@ TEST_CASE("session names: 1 to 64 of letters, digits and _.:@-, anything else is
   for (std::string name : {std::string("ci-job_7.a:b@c"), std::string(64, 'x')}) {
     CAPTURE(name);
     Answer a = rig.Ask("plan select 1", name);
-    REQUIRE_MESSAGE(a.ok(), (a.error ? a.error->message : std::string()));
+    REQUIRE_MESSAGE(a.ok(), a.message);
     CHECK(a.session == name);
   }
   for (std::string name :
