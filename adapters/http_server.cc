@@ -266,7 +266,16 @@ Status HttpServer::Bind() {
 }
 
 void HttpServer::Serve() {
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  listen_returned_ = false;
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_returned_ = true;
+  });
+  // httplib's stop() does nothing until the listen loop has started, so a Stop() right after
+  // Serve() would be lost and join() would wait forever in accept(): wait for the loop first.
+  while (!server_->is_running() && !listen_returned_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 Status HttpServer::Start() {

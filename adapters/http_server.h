@@ -12,6 +12,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +79,7 @@ class HttpServer {
   std::string host_;
   int port_ = 0;
   std::thread thread_;
+  std::atomic<bool> listen_returned_{false};  // the listen thread is done (Serve)
 };
 
 // Writes `body` as JSON with `status`.
