@@ -10,7 +10,7 @@
 //     or anything else sees it, and libpqxx's own notices go to a quiet error handler;
 //   - the fields of the first server error since ClearError() (SQLSTATE, primary message,
 //     DETAIL, ... as libpq reports them) are recorded, because pqxx::sql_error only carries the
-//     formatted text. They may hold values from the data: see adapters/pg_errors.h.
+//     formatted text. They may hold values from the data: see analyzer/server_errors.h.
 //
 // Failures: the constructor throws pqxx::broken_connection with libpq's message (which never
 // holds the password); other members throw what libpqxx throws. Callers at the adapter edge

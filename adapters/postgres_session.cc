@@ -10,8 +10,8 @@
 #include <pqxx/pqxx>
 
 #include "adapters/pg_connection.h"
-#include "adapters/pg_errors.h"
 #include "adapters/postgres_session_impl.h"
+#include "analyzer/server_errors.h"
 
 namespace planbot::adapters {
 namespace session_internal {
@@ -48,6 +48,7 @@ PostgresSession::PostgresSession(std::unique_ptr<PgConnection> conn,
       block_size_(block_size),
       server_version_num_(server_version_num),
       defaults_(std::move(defaults)) {
+  trusted_settings_ = defaults_.settings;
   backend_pid_ = PQbackendPID(conn_->raw());
   cancel_ = PQgetCancel(conn_->raw());
   // Our own descriptor of the socket: shutdown(2) on it reaches the connection, and it stays
@@ -151,23 +152,34 @@ std::string PostgresSession::PipelineRows(const std::vector<std::string>& statem
     throw pqxx::broken_connection("the connection to the clone is closed");
   }
   if (PQenterPipelineMode(c) != 1) throw pqxx::broken_connection(PQerrorMessage(c));
-  for (const std::string& statement : statements) {
-    // PQsendQueryParams: the extended protocol, which takes exactly one statement.
-    // A failure here or below leaves the connection in an unknown state: broken_connection,
-    // which Guarded (Failure) turns into an unusable session.
-    if (PQsendQueryParams(c, statement.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
-      throw pqxx::broken_connection(PQerrorMessage(c));
-    }
+  for (size_t i = 0; i < statements.size(); ++i) {
+    // The extended protocol, which takes exactly one statement. statements[rows_of] is parsed
+    // (the unnamed statement) and then bound and executed, so that an error of its parse
+    // analysis is told apart from one raised while it runs. A failure here or below leaves the
+    // connection in an unknown state: broken_connection, which Guarded (Failure) turns into an
+    // unusable session.
+    const char* sql = statements[i].c_str();
+    const int sent = i == rows_of
+                         ? PQsendPrepare(c, "", sql, 0, nullptr) &&
+                               PQsendQueryPrepared(c, "", 0, nullptr, nullptr, nullptr, 0)
+                         : PQsendQueryParams(c, sql, 0, nullptr, nullptr, nullptr, nullptr, 0);
+    if (sent != 1) throw pqxx::broken_connection(PQerrorMessage(c));
   }
   if (PQpipelineSync(c) != 1) throw pqxx::broken_connection(PQerrorMessage(c));
   std::string rows;
   bool failed = false;
-  // Each statement's results end with a null result; the Sync comes last.
-  for (size_t i = 0; i < statements.size(); ++i) {
+  // Each command's results end with a null result (statements[rows_of] is two commands: its
+  // Parse, then its Bind/Execute); the Sync comes last.
+  for (size_t command = 0; command < statements.size() + 1; ++command) {
+    const bool parse = command == rows_of;
+    const bool rows_here = command == rows_of + 1;
     while (PGresult* r = PQgetResult(c)) {
       ExecStatusType status = PQresultStatus(r);
-      if (status == PGRES_FATAL_ERROR) failed = true;
-      if (status == PGRES_TUPLES_OK && i == rows_of) {
+      if (status == PGRES_FATAL_ERROR) {
+        if (!failed && parse) analysis_failed_ = true;
+        failed = true;
+      }
+      if (status == PGRES_TUPLES_OK && rows_here) {
         for (int row = 0; row < PQntuples(r); ++row) rows += PQgetvalue(r, row, 0);
       }
       PQclear(r);
@@ -202,14 +214,14 @@ Result<std::string> PostgresSession::Explain(const std::string& sql, bot::Explai
         statement,
         "ROLLBACK",  // nothing the statement did survives it
     };
-    return Result<std::string>(PipelineRows(pipeline, 3));
+    return WithholdUntrustedSettings(PipelineRows(pipeline, 3));
   });
 }
 
 Error PostgresSession::Failure(bool broken, const std::string& sql, size_t prefix_chars,
                                const bot::StatementLimits& limits) {
   const ServerError error = conn_->first_error();
-  bool lost = broken || IsConnectionLoss(error.sqlstate) || !ConnectionOk();
+  bool lost = broken || analyzer::IsConnectionLoss(error.sqlstate) || !ConnectionOk();
   if (lost) usable_ = false;
   bool deadline, cancelled, cut;
   {
@@ -248,11 +260,19 @@ Error PostgresSession::DatabaseError(const ServerError& error, const std::string
                                      size_t prefix_chars) {
   if (debug_errors_) logger_.Debug("database error on " + where_ + ": " + error.FullText());
   // An error raised inside a function or trigger (it has a CONTEXT) is not about the user's
-  // text: its primary message is never shown.
-  const std::string primary = error.context.empty() ? error.primary : std::string();
-  Error out = MakeError("database_error", SafeErrorMessage(error.sqlstate, primary, sql));
+  // text: its primary message is never shown. Only an error of the statement's parse analysis
+  // can be about the user's text alone (analyzer/server_errors.h); its position, too, is shown
+  // only then (which expression failed at run time can depend on the data).
+  const bool in_function = !error.context.empty();
+  const std::string primary = in_function ? std::string() : error.primary;
+  const analyzer::ErrorPhase phase = analysis_failed_ && !in_function
+                                         ? analyzer::ErrorPhase::kAnalysis
+                                         : analyzer::ErrorPhase::kExecution;
+  Error out =
+      MakeError("database_error", analyzer::SafeErrorMessage(error.sqlstate, primary, phase, sql));
   out.sqlstate = error.sqlstate;
-  if (prefix_chars != kNoPosition && error.position > static_cast<int>(prefix_chars)) {
+  if (phase == analyzer::ErrorPhase::kAnalysis && prefix_chars != kNoPosition &&
+      error.position > static_cast<int>(prefix_chars)) {
     out.position = error.position - static_cast<int>(prefix_chars);
   }
   return out;
@@ -299,9 +319,9 @@ Result<std::unique_ptr<bot::DatabaseSession>> PostgresSessionFactory::Open(
     pqxx::row settings = txn.exec1(kReadSettings);
     int64_t block_size = settings[0].as<int64_t>();
     int version = settings[1].as<int>();
-    session_internal::SessionDefaults defaults{settings[2].as<std::string>(),
-                                               settings[3].as<std::string>(),
-                                               options_.idle_in_transaction_session_timeout};
+    session_internal::SessionDefaults defaults{
+        settings[2].as<std::string>(), settings[3].as<std::string>(),
+        options_.idle_in_transaction_session_timeout, session_internal::ReadSettings(txn)};
     txn.commit();
     std::unique_ptr<bot::DatabaseSession> session =
         std::make_unique<session_internal::PostgresSession>(

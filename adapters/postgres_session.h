@@ -14,7 +14,7 @@
 //
 // Errors (bot/ports.h codes): "timeout" (statement_timeout, lock_timeout, the deadline, a cancel
 // request), "clone_unavailable" (cannot connect; connection lost: usable() turns false),
-// "database_error" with `sqlstate` and a message from adapters/pg_errors.h. Server notices are
+// "database_error" with `sqlstate` and a message from analyzer/server_errors.h. Server notices are
 // discarded; the full server error text (DETAIL, HINT, CONTEXT) goes to the logger at debug
 // level only when `debug_database_errors` is on (sensitive). Passwords are never logged.
 // Nothing throws out of the public functions.

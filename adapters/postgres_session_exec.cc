@@ -12,8 +12,10 @@
 // whatever a user sets, planbot's own session settings are back before the next command; the
 // per-statement limits are SET LOCAL in every command anyway.
 //
-// The statement runs through PQsendQueryParams in single-row mode: rows it returns (RETURNING)
-// are read one at a time and dropped, never held; only PQcmdStatus and PQcmdTuples are kept.
+// The statement is first parsed as the unnamed prepared statement (an error there is one of its
+// parse analysis, which may quote the user's own names: analyzer/server_errors.h), then bound and
+// executed in single-row mode: rows it returns (RETURNING) are read one at a time and dropped,
+// never held; only PQcmdStatus and PQcmdTuples are kept.
 #include <libpq-fe.h>
 
 #include <cstdlib>
@@ -39,12 +41,29 @@ bot::ExecResult Outcome(const PGresult* result) {
 
 }  // namespace
 
+void PostgresSession::ParseUserStatement(const std::string& sql) {
+  PGconn* conn = conn_->raw();
+  if (!ConnectionOk()) throw pqxx::broken_connection("the connection is closed");
+  if (PQsendPrepare(conn, "", sql.c_str(), 0, nullptr) == 0) {
+    throw pqxx::broken_connection(FirstLine(PQerrorMessage(conn)));
+  }
+  bool failed = false;
+  while (ResultPtr result{PQgetResult(conn)}) {
+    if (PQresultStatus(result.get()) == PGRES_FATAL_ERROR) failed = true;
+  }
+  if (failed) {
+    if (!ConnectionOk()) throw pqxx::broken_connection("the connection was lost");
+    analysis_failed_ = true;
+    throw pqxx::sql_error("the statement failed");
+  }
+}
+
 // Throws what libpqxx would: pqxx::broken_connection when the connection is gone,
 // pqxx::sql_error for a server error (recorded by PgConnection).
 bot::ExecResult PostgresSession::RunDiscardingRows(const std::string& sql) {
+  ParseUserStatement(sql);
   PGconn* conn = conn_->raw();
-  if (!ConnectionOk()) throw pqxx::broken_connection("the connection is closed");
-  if (PQsendQueryParams(conn, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 0) {
+  if (PQsendQueryPrepared(conn, "", 0, nullptr, nullptr, nullptr, 0) == 0) {
     throw pqxx::broken_connection(FirstLine(PQerrorMessage(conn)));
   }
   PQsetSingleRowMode(conn);
@@ -97,9 +116,32 @@ void PostgresSession::RestoreSessionSettings(pqxx::nontransaction& txn) {
 
 Result<bot::ExecResult> PostgresSession::Exec(const std::string& sql, bool transactional,
                                               const bot::StatementLimits& limits) {
-  return Guarded<bot::ExecResult>(sql, 0, limits, [&](const bot::StatementLimits& bounded) {
-    return transactional ? ExecInTransaction(sql, bounded) : ExecAtSessionLevel(sql, bounded);
+  Result<bot::ExecResult> out =
+      Guarded<bot::ExecResult>(sql, 0, limits, [&](const bot::StatementLimits& bounded) {
+        return transactional ? ExecInTransaction(sql, bounded) : ExecAtSessionLevel(sql, bounded);
+      });
+  if (!usable_) return out;  // the connection is gone, and its settings with it
+  // Succeeded or not, the statement may have changed settings from data (postgres_session_
+  // settings.cc); a session whose settings cannot be vouched for is closed.
+  const bool set = out.ok() && (out->tag == "SET" || out->tag == "RESET");
+  const std::string set_sql = set ? sql : std::string();
+  bool stuck = false;
+  Status settled = Guarded<Ok>("", kNoPosition, limits, [&](const bot::StatementLimits&) {
+    try {
+      SettleSettings(set_sql);
+    } catch (const pqxx::usage_error&) {
+      stuck = true;
+    }
+    return Status(Ok{});
   });
+  if (stuck) {
+    usable_ = false;
+    conn_->disconnect();
+    return Unavailable(
+        "a setting the statement changed could not be set back, so the session was closed");
+  }
+  if (!settled) return settled.error();
+  return out;
 }
 
 Result<bot::ExecResult> PostgresSession::ExecInTransaction(const std::string& sql,

@@ -22,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <pqxx/pqxx>
@@ -47,13 +48,20 @@ inline Error Unavailable(std::string message) {
   return MakeError("clone_unavailable", std::move(message));
 }
 
+// Every setting's current_setting() text, by name.
+using SettingValues = std::map<std::string, std::string>;
+
 // Session-level settings as planbot left them at connect; restored after an `exec` that may
 // have changed them (see postgres_session_exec.cc).
 struct SessionDefaults {
   std::string statement_timeout;  // current_setting() text, e.g. "0"
   std::string lock_timeout;
   Millis idle_in_transaction_session_timeout{0};
+  SettingValues settings;  // all of them, when planbot had set up the connection
 };
+
+// Every setting of the session, as pg_settings lists them.
+SettingValues ReadSettings(pqxx::transaction_base& txn);
 
 class PostgresSession final : public bot::DatabaseSession {
  public:
@@ -122,7 +130,8 @@ class PostgresSession final : public bot::DatabaseSession {
                     const bot::StatementLimits& limits, Body body);
 
   // One round trip in libpq pipeline mode: each of `statements` goes as its own extended-protocol
-  // query (Parse/Bind/Execute, exactly one statement each), then one Sync. Returns column 0 of
+  // query (Parse/Bind/Execute, exactly one statement each; statements[rows_of] with its Parse
+  // apart, so that analysis_failed_ tells where it failed), then one Sync. Returns column 0 of
   // every row of statements[rows_of], concatenated. When a statement fails the server skips the
   // rest up to the Sync; the transaction left open is rolled back here and pqxx::sql_error is
   // thrown (the error is in conn_->first_error()). pqxx::broken_connection when the connection
@@ -136,6 +145,16 @@ class PostgresSession final : public bot::DatabaseSession {
                                             const bot::StatementLimits& limits);
   Result<bot::ExecResult> ExecAtSessionLevel(const std::string& sql,
                                              const bot::StatementLimits& limits);
+
+  // The settings watch (postgres_session_settings.cc): the values the session can vouch for are
+  // those of the connection's start and of literal `SET`s (SECURITY.md: "EXPLAIN's Settings:
+  // line and session state"). `set_sql` is the statement of an `exec` that succeeded with the tag
+  // SET or RESET: what it changed is trusted; empty after any other `exec`: whatever changed
+  // (set_config() over rows in a CREATE TABLE AS, a trigger, ...) is set back. Throws (pqxx) when
+  // that fails; the caller then closes the session.
+  void SettleSettings(const std::string& set_sql);
+  bool SettingShown(const std::string& name, const std::string& value) const;
+  Result<std::string> WithholdUntrustedSettings(std::string explain_json);
 
   // HypoPG's schema in this clone, quoted, from a SessionTxn lookup of kHypopgSchema (hypo.cc);
   // empty when the extension is not installed.
@@ -151,6 +170,11 @@ class PostgresSession final : public bot::DatabaseSession {
   void CutSocket();
   bool ConnectionOk() const;
 
+  // Sends `sql` as the unnamed prepared statement and waits for the server's answer; a failure
+  // is an error of the statement's parse analysis (analysis_failed_). Throws like
+  // RunDiscardingRows.
+  void ParseUserStatement(const std::string& sql);
+
   std::unique_ptr<PgConnection> conn_;
   Logger logger_;
   bool debug_errors_;
@@ -160,8 +184,12 @@ class PostgresSession final : public bot::DatabaseSession {
   int64_t block_size_;
   int server_version_num_;
   SessionDefaults defaults_;
+  SettingValues trusted_settings_;  // see SettleSettings
   int backend_pid_ = 0;
   std::atomic<bool> usable_{true};
+  // The error being reported was raised by the Parse step of the user's statement (see
+  // analyzer/server_errors.h); reset by Guarded before every operation.
+  bool analysis_failed_ = false;
 
   std::mutex mu_;  // guards the fields below, cancel_ and socket_ against the watchdog thread
   PGcancel* cancel_ = nullptr;
@@ -182,6 +210,7 @@ Result<T> PostgresSession::Guarded(const std::string& user_sql, size_t prefix_ch
                                        std::max(limits.deadline, Millis(1))};
     Run run(*this, bounded.deadline);
     conn_->ClearError();
+    analysis_failed_ = false;
     try {
       Result<T> out = body(bounded);
       if (!ConnectionOk() || PQtransactionStatus(conn_->raw()) != PQTRANS_IDLE) {

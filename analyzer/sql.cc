@@ -32,9 +32,46 @@ std::string FunctionName(const Json& func_call) {
   return name;
 }
 
+// A datum of a partition bound that is a constant: a literal, a cast of one, MINVALUE, MAXVALUE.
+bool ConstantDatum(const Json& datum) {
+  const Json* node = &datum;
+  while (node->is_object() && node->contains("TypeCast")) {
+    const Json& cast = (*node)["TypeCast"];
+    if (!cast.is_object() || !cast.contains("arg")) return false;
+    node = &cast["arg"];
+  }
+  if (!node->is_object()) return false;
+  if (node->contains("A_Const")) return true;
+  auto ref = node->find("ColumnRef");
+  if (ref == node->end() || !ref->is_object()) return false;
+  auto fields = ref->find("fields");
+  if (fields == ref->end() || !fields->is_array() || fields->size() != 1) return false;
+  const Json& field = (*fields)[0];
+  if (!field.contains("String") || !field["String"].contains("sval")) return false;
+  const Json& word = field["String"]["sval"];
+  return word == "minvalue" || word == "maxvalue";
+}
+
+bool PartitionBoundHasExpression(const Json& node) {
+  for (const char* key : {"listdatums", "lowerdatums", "upperdatums"}) {
+    auto datums = node.find(key);
+    if (datums == node.end() || !datums->is_array()) continue;
+    if (!std::all_of(datums->begin(), datums->end(), ConstantDatum)) return true;
+  }
+  return false;
+}
+
+// What one walk over the tree finds.
+struct TreeFacts {
+  std::vector<std::string> functions;
+  bool partition_bound_expression = false;
+};
+
 // Every FuncCall in the tree (wrapped as {"FuncCall": {...}} in node lists, bare as CallStmt's
-// typed "funccall" member), in text order, deduplicated. Iterative: trees can be deep.
-std::vector<std::string> CollectFunctions(const Json& root) {
+// typed "funccall" member), in text order, deduplicated; and partition bounds (CreateStmt's
+// "partbound", PartitionCmd's "bound"). Iterative: trees can be deep.
+TreeFacts WalkTree(const Json& root) {
+  TreeFacts facts;
   std::vector<std::pair<int, std::string>> found;
   std::vector<const Json*> pending = {&root};
   while (!pending.empty()) {
@@ -47,6 +84,12 @@ std::vector<std::string> CollectFunctions(const Json& root) {
         std::string name = FunctionName(*it);
         if (!name.empty()) found.emplace_back(it->value("location", 0), std::move(name));
       }
+      for (const char* key : {"partbound", "bound"}) {
+        auto it = node.find(key);
+        if (it != node.end() && it->is_object() && PartitionBoundHasExpression(*it)) {
+          facts.partition_bound_expression = true;
+        }
+      }
     }
     if (node.is_structured()) {
       for (const Json& child : node) pending.push_back(&child);
@@ -54,13 +97,12 @@ std::vector<std::string> CollectFunctions(const Json& root) {
   }
   std::stable_sort(found.begin(), found.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::string> functions;
   for (auto& [location, name] : found) {
-    if (std::find(functions.begin(), functions.end(), name) == functions.end()) {
-      functions.push_back(std::move(name));
+    if (std::find(facts.functions.begin(), facts.functions.end(), name) == facts.functions.end()) {
+      facts.functions.push_back(std::move(name));
     }
   }
-  return functions;
+  return facts;
 }
 
 SqlStatement ToStatement(std::string_view text, const Json& raw) {
@@ -82,7 +124,9 @@ SqlStatement ToStatement(std::string_view text, const Json& raw) {
   statement.detail = std::move(kind.detail);
   statement.text = std::string(piece);
   statement.location = location + static_cast<int>(leading);
-  statement.functions = CollectFunctions(node);
+  TreeFacts facts = WalkTree(node);
+  statement.functions = std::move(facts.functions);
+  statement.partition_bound_expression = facts.partition_bound_expression;
   statement.concurrently = internal::IsConcurrently(node);
   return statement;
 }
@@ -127,15 +171,46 @@ Result<SqlStatement> ParseSingleStatement(std::string_view sql) {
   return std::move(statements->front());
 }
 
+namespace {
+
+bool IsSpace(char c) { return kSpace.find(c) != std::string_view::npos; }
+
+// `text` without its comments; a comment between two tokens leaves one separator.
+std::string WithoutComments(const std::string& text) {
+  Result<std::vector<internal::SqlToken>> tokens = internal::ScanSql(text);
+  if (!tokens.ok()) return text;
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  for (const internal::SqlToken& token : *tokens) {
+    if (token.token_class != internal::TokenClass::kComment) continue;
+    out.append(text, pos, token.start - pos);
+    const bool space_before = out.empty() || IsSpace(out.back());
+    const bool space_after = static_cast<size_t>(token.end) >= text.size() ||
+                             IsSpace(text[static_cast<size_t>(token.end)]);
+    if (!space_before && !space_after) out += ' ';
+    pos = static_cast<size_t>(token.end);
+    // Between two blanks: the blanks after it go too, so that one separator is left.
+    while (space_before && pos < text.size() && IsSpace(text[pos])) ++pos;
+  }
+  if (pos == 0) return text;
+  out.append(text, pos, std::string::npos);
+  const size_t first = out.find_first_not_of(kSpace);
+  if (first == std::string::npos) return std::string();
+  return out.substr(first, out.find_last_not_of(kSpace) - first + 1);
+}
+
+}  // namespace
+
 Result<std::string> Normalize(std::string_view sql) {
   Error unfit;
   if (internal::IsUnfitForParser(sql, &unfit)) return unfit;
   const std::string text(sql);
   PgQueryNormalizeResult result = pg_query_normalize(text.c_str());
-  Result<std::string> normalized = result.error != nullptr
-                                       ? Result<std::string>(internal::SyntaxError(
-                                             text, result.error->message, result.error->cursorpos))
-                                       : Result<std::string>(std::string(result.normalized_query));
+  Result<std::string> normalized =
+      result.error != nullptr ? Result<std::string>(internal::SyntaxError(
+                                    text, result.error->message, result.error->cursorpos))
+                              : Result<std::string>(WithoutComments(result.normalized_query));
   pg_query_free_normalize_result(result);
   return normalized;
 }

@@ -47,6 +47,10 @@ struct SqlStatement {
   std::vector<std::string> functions;
   // CREATE INDEX / DROP INDEX / REINDEX ... CONCURRENTLY: cannot run in a transaction block.
   bool concurrently = false;
+  // A partition bound (CREATE TABLE ... PARTITION OF, ALTER TABLE ... ATTACH PARTITION) that is
+  // not made of constants, MINVALUE and MAXVALUE only: an expression such as current_setting()
+  // is evaluated once and its value is printed back by \d.
+  bool partition_bound_expression = false;
 };
 
 // Parses and splits with the real parser; empty statements (";;", comments only) are not
@@ -57,7 +61,10 @@ Result<std::vector<SqlStatement>> ParseStatements(std::string_view sql);
 // ("N statements; send one at a time") besides "syntax_error".
 Result<SqlStatement> ParseSingleStatement(std::string_view sql);
 
-// pg_query_normalize: constants become $1, $2, ... (numbered after any existing parameter).
+// pg_query_normalize: constants become $1, $2, ... (numbered after any existing parameter), and
+// comments are dropped (a comment can hold anything: a secret pasted by mistake, or candidate
+// values written there to be echoed; normalized text is kept in history and in the audit log,
+// which is never purged). A comment between two tokens leaves one space.
 Result<std::string> Normalize(std::string_view sql);
 
 // pg_query_fingerprint: 16 lower-case hex characters; equal for queries that differ only in

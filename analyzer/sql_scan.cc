@@ -22,6 +22,12 @@ TokenClass ClassOf(PgQuery__Token token) {
       return TokenClass::kLiteral;
     case PG_QUERY__TOKEN__PARAM:
       return TokenClass::kParam;
+    case PG_QUERY__TOKEN__IDENT:
+    case PG_QUERY__TOKEN__UIDENT:
+      return TokenClass::kIdentifier;
+    case PG_QUERY__TOKEN__SQL_COMMENT:
+    case PG_QUERY__TOKEN__C_COMMENT:
+      return TokenClass::kComment;
     default:
       return TokenClass::kOther;
   }
@@ -48,6 +54,7 @@ SqlToken ToToken(const PgQuery__ScanToken& t, int text_size) {
   token.end = std::clamp(t.end, token.start, text_size);
   token.token_class = ClassOf(t.token);
   token.keyword = CategoryOf(t.keyword_kind);
+  token.integer = t.token == PG_QUERY__TOKEN__ICONST;
   token.end_unreliable = t.token == PG_QUERY__TOKEN__USCONST || t.token == PG_QUERY__TOKEN__UIDENT;
   return token;
 }

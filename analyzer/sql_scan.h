@@ -22,9 +22,11 @@
 namespace planbot::analyzer::internal {
 
 enum class TokenClass {
-  kLiteral,  // string, bit-string, hex-string, integer or numeric constant
-  kParam,    // $1, $2, ...
-  kOther,    // keywords, identifiers, operators, punctuation
+  kLiteral,     // string, bit-string, hex-string, integer or numeric constant
+  kParam,       // $1, $2, ...
+  kIdentifier,  // an identifier that is not a keyword: plain, "quoted" or U&"..."
+  kComment,     // -- ... or /* ... */
+  kOther,       // keywords, operators, punctuation
 };
 
 // PostgreSQL's keyword categories (kwlist.h).
@@ -35,12 +37,14 @@ struct SqlToken {
   int end = 0;    // byte offset one past the last byte
   TokenClass token_class = TokenClass::kOther;
   KeywordCategory keyword = KeywordCategory::kNone;
+  // An integer constant (ICONST), e.g. 42.
+  bool integer = false;
   // libpg_query 15-4.0.0 reports a wrong end for U&'...' and U&"..." tokens (end <= start + 1);
   // such a token really extends up to the next token.
   bool end_unreliable = false;
 };
 
-// Tokens in input order. Comments and whitespace are not tokens.
+// Tokens in input order, comments included; whitespace is not a token.
 Result<std::vector<SqlToken>> ScanSql(std::string_view sql);
 
 // Every keyword the scanner knows (lower case) with its category, in no particular order.

@@ -1,12 +1,9 @@
 #include "bot/history_admin.h"
 
 #include "analyzer/plan_mask.h"
-#include "analyzer/plan_metrics.h"
-#include "analyzer/plan_parse.h"
-#include "analyzer/render_text.h"
-#include "analyzer/summary.h"
-#include "analyzer/tips.h"
+#include "analyzer/plan_record.h"
 #include "bot/history_filter.h"
+#include "storage/history_scrub.h"
 
 namespace planbot::bot {
 
@@ -14,21 +11,14 @@ std::optional<MaskedPlan> MaskPlan(const std::string& plan_json, int server_vers
                                    int64_t block_size) {
   auto masked = analyzer::MaskPlanJson(plan_json);
   if (!masked) return std::nullopt;
-  auto explain = analyzer::ParseExplainJson(*masked);
-  if (!explain || explain->queries.empty()) return std::nullopt;
-  analyzer::RenderOptions options;
-  options.server_version_num = server_version;
-  const analyzer::ExplainQuery& q = explain->queries.front();
-  MaskedPlan out;
-  out.json = std::move(*masked);
-  out.text = analyzer::RenderText(*explain, options);
-  out.summary_json = analyzer::SummaryToJson(analyzer::ComputeSummary(q, block_size)).dump();
-  out.tips_json =
-      analyzer::TipsToJson(analyzer::ComputeTips(q, analyzer::ComputeMetrics(q))).dump();
-  return out;
+  auto record = analyzer::DerivePlanRecord(*masked, server_version, block_size);
+  if (!record) return std::nullopt;
+  return MaskedPlan{std::move(*masked), std::move(record->text), std::move(record->summary_json),
+                    std::move(record->tips_json)};
 }
 
 Status RedactEntry(storage::HistoryEntry& e) {
+  storage::ScrubHistoryEntry(e);  // Settings values, server error texts, comments
   e.query_text.reset();
   if (e.plan_json) {
     // The block size only matters for the summary, which is kept as it was.

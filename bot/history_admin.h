@@ -30,7 +30,9 @@ std::optional<MaskedPlan> MaskPlan(const std::string& plan_json, int server_vers
 
 // The Redactor for Store::Redact: drops the raw SQL, masks the plan (text, JSON, tips), keeps
 // the figures (summary, times, counts); a syntax error's message, which quotes the statement,
-// keeps only its kind. A plan that cannot be read is dropped rather than kept unmasked.
+// keeps only its kind. A plan that cannot be read is dropped rather than kept unmasked. Every
+// entry is scrubbed too (storage/history_scrub.h: Settings values, server error texts, comments),
+// whatever policy wrote it.
 Status RedactEntry(storage::HistoryEntry& entry);
 
 struct MaintenanceRequest {

@@ -7,7 +7,7 @@
 //   "source_busy"        the source database has other connections (TEMPLATE)  (HTTP 503)
 //   "timeout"            statement_timeout, lock_timeout or the client deadline  (HTTP 408)
 //   "database_error"     any other error from the server; `sqlstate` is set and `message` holds
-//                        no value from the data (see adapters/pg_errors.h)    (HTTP 400)
+//                        no value from the data (see analyzer/server_errors.h)    (HTTP 400)
 //
 // Secrets: ConnectionInfo::password is never logged, printed or returned in an answer.
 #pragma once

@@ -124,9 +124,8 @@ Answer Service::RunHypo(Context& ctx) {
   int64_t oid = 0;
   if (verb == "create") {
     if (!ctx.CheckSql(&arg)) return Finish(ctx, std::move(answer));
-    if (ctx.statement->kind != "create_index") {
-      ctx.Fail(MakeError("refused", "usage: hypo create index [name] on table (columns)"),
-               "refused");
+    if (Status hypothetical = CheckHypothetical(*ctx.statement); !hypothetical) {
+      ctx.Fail(hypothetical.error(), "refused");
       return Finish(ctx, std::move(answer));
     }
   } else if (verb == "drop" && !ParseOid(rest, &oid)) {

@@ -1,5 +1,6 @@
 #include "bot/statement_policy.h"
 
+#include <cctype>
 #include <set>
 
 namespace planbot::bot {
@@ -40,6 +41,12 @@ bool IsProtectedSetting(const std::string& name) {
       "log_statement",
       "log_min_duration_statement",
       "client_min_messages",
+      // planbot reads answers in UTF-8, parses SQL as PostgreSQL does by default, and finds its
+      // sessions by application_name.
+      "client_encoding",
+      "standard_conforming_strings",
+      "backslash_quote",
+      "application_name",
   };
   return kProtected.count(name) > 0;
 }
@@ -50,6 +57,24 @@ const char* kExecTakes =
     "CREATE EXTENSION hypopg";
 
 Error Refuse(const std::string& why) { return MakeError("refused", why); }
+
+// HypoPG's functions called from user SQL: hypopg_get_indexdef() of an index whose table was
+// dropped crashes the server (every session of every user loses its state), and the others
+// would bypass `hypo`. `hypo` calls them itself, safely.
+Status CheckFunctions(const analyzer::SqlStatement& st) {
+  for (const std::string& function : st.functions) {
+    const size_t dot = function.rfind('.');
+    const std::string name = dot == std::string::npos ? function : function.substr(dot + 1);
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.starts_with("hypopg")) {
+      return Refuse(name +
+                    "(): HypoPG's functions are not called from SQL here; use `hypo create index "
+                    "...`, `hypo desc`, `hypo drop ID` and `hypo reset`");
+    }
+  }
+  return Ok{};
+}
 
 // Kinds refused with a reason of their own.
 std::string RefusalReason(const analyzer::SqlStatement& st) {
@@ -99,10 +124,21 @@ Result<ExecPlan> CheckExecutable(const analyzer::SqlStatement& st) {
       "truncate",
       "refresh_materialized_view",
   };
+  if (Status functions = CheckFunctions(st); !functions) return functions.error();
+  if (st.partition_bound_expression) {
+    return Refuse(
+        "a partition bound must be made of constants (e.g. FOR VALUES FROM (1) TO (100)): the "
+        "value of an expression in it would be printed back by \\d");
+  }
   const std::string& k = st.kind;
   if (k == "set") {
     if (IsProtectedSetting(st.detail)) {
       return Refuse(st.detail + " is set by planbot for every command and cannot be changed");
+    }
+    if (st.detail == "session_characteristics") {
+      return Refuse(
+          "SET SESSION CHARACTERISTICS would change how planbot's own transactions run; set "
+          "default_transaction_isolation and the like one by one");
     }
     if (st.detail == "all") {
       return Refuse(
@@ -131,7 +167,7 @@ Result<ExecPlan> CheckExecutable(const analyzer::SqlStatement& st) {
 Status CheckExplainable(const analyzer::SqlStatement& st, const std::string& command) {
   const std::string& k = st.kind;
   if (k == "select" || k == "insert" || k == "update" || k == "delete" || k == "merge") {
-    return Ok{};
+    return CheckFunctions(st);
   }
   const std::string takes = "`" + command +
                             "` takes SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, TABLE or "
@@ -155,6 +191,13 @@ Status CheckExplainable(const analyzer::SqlStatement& st, const std::string& com
     why = takes + "; " + Label(st) + " is not something planbot runs";
   }
   return MakeError("refused", why);
+}
+
+Status CheckHypothetical(const analyzer::SqlStatement& st) {
+  if (st.kind != "create_index") {
+    return Refuse("usage: hypo create index [name] on table (columns)");
+  }
+  return CheckFunctions(st);
 }
 
 }  // namespace planbot::bot

@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "storage/history_scrub.h"
 #include "storage/timestamp.h"
 
 namespace planbot::storage {
@@ -115,9 +116,11 @@ Result<bool> ApplyOne(SqliteDb& db, const Migration& m) {
     if (auto s = db.Exec("ROLLBACK"); !s) return s.error();
     return false;
   }
-  if (auto s = db.Exec(m.sql); !s) {
+  Status ran = db.Exec(m.sql);
+  if (ran && m.step != nullptr) ran = m.step(db);
+  if (!ran) {
     return fail(StoreError("migration " + std::to_string(m.version) + " (" + m.name +
-                           "): " + s.error().message));
+                           "): " + ran.error().message));
   }
   auto insert = db.Prepare(kInsertVersion);
   if (!insert) return fail(insert.error());
@@ -227,6 +230,7 @@ const std::vector<Migration>& Migrations() {
       {3, "slack deliveries", kV3SlackEvents},
       {4, "history server version", kV4ServerVersion},
       {5, "history: large columns last", kV5HistoryColumnOrder},
+      {6, "history scrubbed: server error texts, Settings values, comments", "", ScrubHistoryRows},
   };
   return kMigrations;
 }

@@ -22,6 +22,8 @@ struct Migration {
   int version;
   const char* name;
   const char* sql;
+  // Run after `sql`, in the same transaction, for what SQL alone cannot do; may be null.
+  Status (*step)(SqliteDb& db) = nullptr;
 };
 
 // Every migration, in version order (1, 2, ...).

@@ -20,8 +20,8 @@ constexpr int kCheckpointAttempts = 10;
 constexpr std::chrono::milliseconds kCheckpointPause{100};
 
 constexpr const char* kRedactUpdate =
-    "UPDATE history SET query_text = NULL, plan_json = ?1, plan_text = ?2, summary_json = ?3, "
-    "tips_json = ?4, error_message = ?5 WHERE id = ?6 AND query_text IS NOT NULL";
+    "UPDATE history SET query_text = ?1, plan_json = ?2, plan_text = ?3, summary_json = ?4, "
+    "tips_json = ?5, error_message = ?6, normalized = ?7 WHERE id = ?8";
 
 AuditEntry WithCounts(const AuditEntry& audit, const char* verb, const MaintenanceResult& r) {
   return WithDetails(audit, {{"matched", r.matched}, {verb, r.changed}});
@@ -50,16 +50,21 @@ Result<int64_t> CountMatching(SqliteDb& db, const HistoryFilter& filter) {
   return *row ? stmt->ColumnInt64(0) : 0;
 }
 
-// The next entries still holding raw SQL, in id order after `after_id`.
-Result<std::vector<HistoryEntry>> FullEntries(SqliteDb& db, const HistoryFilter& filter,
+// The next matching entries, in id order after `after_id`.
+Result<std::vector<HistoryEntry>> NextEntries(SqliteDb& db, const HistoryFilter& filter,
                                               int64_t after_id) {
-  SqlWithArgs q{std::string("SELECT ") + kHistoryColumns +
-                    " FROM history WHERE query_text IS NOT NULL AND id > ?",
+  SqlWithArgs q{std::string("SELECT ") + kHistoryColumns + " FROM history WHERE id > ?",
                 {after_id}};
   AppendFilterConditions(q, filter, true);
   q.sql += " ORDER BY id LIMIT ?";
   q.args.emplace_back(static_cast<int64_t>(kRedactBatch));
   return QueryHistory(db, q);
+}
+
+bool SameStoredText(const HistoryEntry& a, const HistoryEntry& b) {
+  return a.query_text == b.query_text && a.plan_json == b.plan_json && a.plan_text == b.plan_text &&
+         a.summary_json == b.summary_json && a.tips_json == b.tips_json &&
+         a.error_message == b.error_message && a.normalized == b.normalized;
 }
 
 }  // namespace
@@ -126,39 +131,44 @@ Result<MaintenanceResult> SqliteStore::Redact(const HistoryFilter& filter, const
     {
       auto lease = readers_->Acquire();
       if (!lease) return lease.error();
-      auto read = FullEntries(lease->db(), filter, after_id);
+      auto read = NextEntries(lease->db(), filter, after_id);
       if (!read) return read.error();
       batch = std::move(*read);
     }
-    // The masking runs here, outside the write lock; the UPDATE skips an entry that another
-    // redact changed meanwhile.
-    for (HistoryEntry& e : batch) {
-      if (Status s = redactor(e); !s) return s.error();
-      after_id = e.id;
-    }
     bool last = batch.size() < static_cast<size_t>(kRedactBatch);
+    // The redactor runs here, outside the write lock, on every matching entry (a "normalized"
+    // one may hold something to scrub too); only entries it changed are written and counted.
+    std::vector<HistoryEntry> changed;
+    for (HistoryEntry& e : batch) {
+      after_id = e.id;
+      HistoryEntry redacted = e;
+      if (Status s = redactor(redacted); !s) return s.error();
+      if (!SameStoredText(e, redacted)) changed.push_back(std::move(redacted));
+    }
     auto step = Write([&](WriteTxn& txn) -> Result<int64_t> {
-      int64_t changed = 0;
-      for (const HistoryEntry& e : batch) {
+      int64_t count = 0;
+      for (const HistoryEntry& e : changed) {
         auto stmt = txn.db().Prepare(kRedactUpdate);
         if (!stmt) return stmt.error();
-        stmt->BindOptionalText(1, e.plan_json);
-        stmt->BindOptionalText(2, e.plan_text);
-        stmt->BindOptionalText(3, e.summary_json);
-        stmt->BindOptionalText(4, e.tips_json);
-        stmt->BindText(5, e.error_message);
-        stmt->BindInt64(6, e.id);
+        stmt->BindOptionalText(1, e.query_text);
+        stmt->BindOptionalText(2, e.plan_json);
+        stmt->BindOptionalText(3, e.plan_text);
+        stmt->BindOptionalText(4, e.summary_json);
+        stmt->BindOptionalText(5, e.tips_json);
+        stmt->BindText(6, e.error_message);
+        stmt->BindText(7, e.normalized);
+        stmt->BindInt64(8, e.id);
         if (Status s = stmt->Run(); !s) return s.error();
-        changed += txn.db().Changes();
+        count += txn.db().Changes();
       }
       if (last) {
         MaintenanceResult done = result;
-        done.changed += changed;
+        done.changed += count;
         auto id = txn.AppendAudit(WithCounts(audit, "redacted", done));
         if (!id) return id.error();
         result.audit_id = *id;
       }
-      return changed;
+      return count;
     });
     if (!step) return step.error();
     result.changed += *step;

@@ -106,7 +106,9 @@ struct MaintenanceResult {
 };
 
 // Turns a "full" history entry into a "normalized" one in place: query_text dropped, plan text
-// and JSON (and tips, which quote conditions) with every literal masked; figures kept.
+// and JSON (and tips, which quote conditions) with every literal masked; figures kept. It is
+// given every matching entry, also "normalized" ones (which may hold something to scrub:
+// storage/history_scrub.h), and leaves one with nothing to change as it is.
 using Redactor = std::function<Status(HistoryEntry&)>;
 
 // The outcome of walking the audit hash chain (storage/audit_chain.h).
@@ -171,8 +173,9 @@ class Store {
     return MakeError("unsupported", "this store cannot follow its audit log");
   }
 
-  // History maintenance. Purge deletes the matching entries; Redact turns the matching "full"
-  // entries into "normalized" ones with `redactor` (others are counted as matched, unchanged).
+  // History maintenance. Purge deletes the matching entries; Redact passes every matching entry
+  // through `redactor` and writes (and counts as redacted) those it changed; the others are
+  // counted as matched, unchanged.
   // Both refuse an empty filter without `all` ("bad_request"), work in batches so that
   // commands keep being recorded meanwhile, append `audit` (its details gain the counts) in
   // the transaction of the last batch, then checkpoint the write-ahead log so that the removed

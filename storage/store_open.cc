@@ -71,6 +71,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   if (!db) return db.error();
   auto migrated = Migrate(*db);
   if (!migrated) return migrated.error();
+  // A migration may have rewritten text that must not stay in the file (history_scrub.h): the
+  // old pages are overwritten by the checkpoint (secure_delete zeroes what was freed). Best
+  // effort: another process reading the file keeps the log until the next checkpoint.
+  if (*migrated > 0) (void)db->QueryText("PRAGMA wal_checkpoint(TRUNCATE)");
   auto readers =
       std::make_unique<ReaderPool>(path, options.busy_timeout_ms, options.max_idle_readers);
   {

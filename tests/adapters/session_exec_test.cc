@@ -168,10 +168,11 @@ TEST_CASE("a failing exec is sanitized and rolled back; the session goes on") {
   CHECK(result.error().sqlstate == "42601");
   CHECK(Count(s.lease, "orders WHERE amount = 1") == "1");  // only the original row
 
+  // A utility statement analyses its names as it runs: the fixed message, without the name.
   result = s.session->Exec("vacuum no_such_table", false, testing::Limits());
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().sqlstate == "42P01");
-  CHECK(result.error().message.find("no_such_table") != std::string::npos);
+  CHECK(result.error().message == "the relation does not exist [SQLSTATE 42P01 undefined_table]");
 
   result = s.session->Exec("update customers set age = note::int", true, testing::Limits());
   REQUIRE_FALSE(result.ok());

@@ -166,6 +166,21 @@ TEST_CASE("normalize replaces constants by parameters") {
   CHECK(bad.error().position == 1);
 }
 
+TEST_CASE("normalize drops comments, which can hold anything") {
+  Result<std::string> n = Normalize(
+      "/* lead secret-1 */ select a,/*secret-2*/b -- secret-3\nfrom t where x = 'v' /* a /* nested "
+      "*/ secret-4 */");
+  REQUIRE(n.ok());
+  CHECK(*n == "select a, b from t where x = $1");
+  CHECK(n->find("secret") == std::string::npos);
+  Result<std::string> glued = Normalize("select/*x*/1");
+  REQUIRE(glued.ok());
+  CHECK(*glued == "select $1");
+  Result<std::string> dashes = Normalize("select '--not a comment', \"/*nor this*/\"");
+  REQUIRE(dashes.ok());
+  CHECK(*dashes == "select $1, \"/*nor this*/\"");
+}
+
 TEST_CASE("fingerprints ignore constants but not tables") {
   Result<std::string> a = Fingerprint("select * from orders where id = 1");
   Result<std::string> b = Fingerprint("SELECT *\n  FROM orders WHERE id = 42");

@@ -95,16 +95,63 @@ TEST_CASE("exec refuses what could move data out or weaken planbot, and says why
       {"exec drop view v", "not views"},
       {"exec select * from orders", "use `plan` or `explain`"},
       {"exec create view v as select 1", "CREATE VIEW is not one of them"},
+      {"exec set names 'latin1'", "client_encoding is set by planbot"},
+      {"exec set standard_conforming_strings = off", "standard_conforming_strings is set by"},
+      {"exec set session characteristics as transaction read only", "SET SESSION CHARACTERISTICS"},
+      {"exec create table p1 partition of p for values in (current_setting('x.y'))",
+       "partition bound must be made of constants"},
+      {"exec create table p2 partition of p for values from ((select 1)) to (maxvalue)",
+       "partition bound must be made of constants"},
+      {"exec alter table p attach partition p3 for values from (minvalue) to (length('x'))",
+       "partition bound must be made of constants"},
+      {"exec create table x as select hypopg_get_indexdef(13556)", "HypoPG's functions"},
+      {"exec insert into t select public.hypopg_reset()", "HypoPG's functions"},
   };
   for (const Case& c : cases) {
-    CAPTURE(c.sql);
-    Answer a = rig.Ask(c.sql);
+    const std::string sql = c.sql;
+    CAPTURE(sql);
+    Answer a = rig.Ask(sql);
     REQUIRE_FALSE(a.ok());
     CHECK(a.error->code == "refused");
     CHECK(a.message.find(c.says) != std::string::npos);
   }
   CHECK(rig.db.sql_seen.empty());
   CHECK(rig.provider.acquired == 0);
+}
+
+TEST_CASE("constant partition bounds are fine") {
+  Rig rig;
+  for (const char* sql : {
+           "exec create table p1 partition of p for values in (1, -2, 'a', 'x'::text)",
+           "exec create table p2 partition of p for values from (minvalue) to (date '2024-01-01')",
+           "exec alter table p attach partition p3 for values from (0) to (maxvalue)",
+           "exec create table p4 partition of p default",
+           "exec create table p5 partition of p for values with (modulus 4, remainder 1)",
+       }) {
+    const std::string text = sql;
+    CAPTURE(text);
+    Answer a = rig.Ask(text);
+    CHECK_MESSAGE(a.ok(), a.message);
+  }
+}
+
+TEST_CASE("HypoPG's functions are refused in every command's SQL; hypo is the way to them") {
+  Rig rig;
+  for (const char* text : {
+           "plan select hypopg_get_indexdef(13556)",
+           "explain select * from hypopg()",
+           "explain select public.HYPOPG_relation_size(1)",
+           "plan select 1 where exists (select hypopg_create_index('create index on t (a)'))",
+           "hypo create index on orders ((hypopg_get_indexdef(1)))",
+       }) {
+    const std::string sql = text;
+    CAPTURE(sql);
+    Answer a = rig.Ask(sql);
+    REQUIRE_FALSE(a.ok());
+    CHECK(a.error->code == "refused");
+    CHECK(a.message.find("use `hypo create index") != std::string::npos);
+  }
+  CHECK(rig.db.sql_seen.empty());
 }
 
 TEST_CASE("hypo: create, desc, drop, reset; plan says when it uses a hypothetical index") {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "storage/sqlite_db.h"
@@ -35,6 +37,18 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// True when `needle` occurs anywhere in the bytes of `path` (a missing file has no bytes).
+inline bool FileHolds(const std::string& path, const std::string& needle) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return bytes.find(needle) != std::string::npos;
+}
+
+// The store's file, its write-ahead log or its shared-memory index holds `needle`.
+inline bool StoreFilesHold(const std::string& db, const std::string& needle) {
+  return FileHolds(db, needle) || FileHolds(db + "-wal", needle) || FileHolds(db + "-shm", needle);
+}
 
 inline HistoryEntry SampleHistory(int i) {
   HistoryEntry h;

@@ -1,10 +1,10 @@
 // SQLSTATE condition names, generated from PostgreSQL 15's src/backend/utils/errcodes.txt
-// (/usr/share/postgresql/15/errcodes.txt). Data only; see adapters/pg_errors.h.
+// (/usr/share/postgresql/15/errcodes.txt). Data only; see analyzer/server_errors.h.
 #include <string_view>
 
-#include "adapters/pg_errors.h"
+#include "analyzer/server_errors.h"
 
-namespace planbot::adapters {
+namespace planbot::analyzer {
 namespace {
 
 struct Condition {
@@ -284,4 +284,4 @@ std::string ConditionName(const std::string& sqlstate) {
   return std::string();
 }
 
-}  // namespace planbot::adapters
+}  // namespace planbot::analyzer

@@ -1,11 +1,13 @@
-#include "adapters/pg_errors.h"
+#include "analyzer/server_errors.h"
 
 #include <algorithm>
 #include <cctype>
 #include <string_view>
 #include <vector>
 
-namespace planbot::adapters {
+#include "analyzer/error_templates.h"
+
+namespace planbot::analyzer {
 namespace {
 
 struct FixedMessage {
@@ -111,41 +113,9 @@ std::string_view FixedText(const std::string& sqlstate) {
   return "database error";
 }
 
-bool IsWordByte(char c) {
+bool IsPlainNameByte(char c) {
   auto u = static_cast<unsigned char>(c);
   return std::isalnum(u) || c == '_' || c == '$' || u >= 0x80;
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-// True when `part` occurs in `sql`, as a whole word at whichever end is a word character.
-bool OccursInSql(const std::string& part, const std::string& sql) {
-  bool fold = part == Lower(part);
-  const std::string haystack = fold ? Lower(sql) : sql;
-  for (size_t at = haystack.find(part); at != std::string::npos; at = haystack.find(part, at + 1)) {
-    size_t end = at + part.size();
-    bool left_ok = !IsWordByte(part.front()) || at == 0 || !IsWordByte(haystack[at - 1]);
-    bool right_ok =
-        !IsWordByte(part.back()) || end == haystack.size() || !IsWordByte(haystack[end]);
-    if (left_ok && right_ok) return true;
-  }
-  return false;
-}
-
-// The double-quoted parts of `message`; nullopt-like `false` when the quotes do not pair up.
-bool QuotedParts(const std::string& message, std::vector<std::string>& parts) {
-  size_t at = 0;
-  while ((at = message.find('"', at)) != std::string::npos) {
-    size_t close = message.find('"', at + 1);
-    if (close == std::string::npos) return false;
-    parts.push_back(message.substr(at + 1, close - at - 1));
-    at = close + 1;
-  }
-  return true;
 }
 
 // The quoted name after `word "` in a constraint violation's primary message, if it looks like
@@ -157,7 +127,7 @@ std::string QuotedNameAfter(const std::string& message, const std::string& word)
   size_t end = message.find('"', begin);
   if (end == std::string::npos || end == begin || end - begin > 63) return std::string();
   std::string name = message.substr(begin, end - begin);
-  bool plain = std::all_of(name.begin(), name.end(), [](char c) { return IsWordByte(c); });
+  bool plain = std::all_of(name.begin(), name.end(), IsPlainNameByte);
   return plain ? name : std::string();
 }
 
@@ -169,34 +139,40 @@ std::string ConstraintText(const std::string& sqlstate, const std::string& prima
   return text + (sqlstate == "23502" ? " (column \"" : " (constraint \"") + name + "\")";
 }
 
+std::string Tagged(const std::string& text, const std::string& sqlstate) {
+  std::string name = ConditionName(sqlstate);
+  return text + " [SQLSTATE " + sqlstate + (name.empty() ? "" : " " + name) + "]";
+}
+
 }  // namespace
 
 bool PrimaryMessageIsSafe(const std::string& sqlstate, const std::string& primary_message,
-                          const std::string& user_sql) {
+                          std::string_view user_sql) {
   if (!ValidSqlstate(sqlstate)) return false;
   if (sqlstate.compare(0, 2, "42") != 0 && sqlstate != "0A000") return false;
   if (primary_message.empty() || primary_message.size() > 500) return false;
-  if (primary_message.find_first_of("'\n\r") != std::string::npos) return false;
-  std::vector<std::string> parts;
-  if (!QuotedParts(primary_message, parts)) return false;
-  return std::all_of(parts.begin(), parts.end(), [&](const std::string& part) {
-    return !part.empty() && OccursInSql(part, user_sql);
+  const bool control = std::any_of(primary_message.begin(), primary_message.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
   });
+  if (control) return false;
+  return internal::MatchesSafeTemplate(sqlstate, primary_message, internal::VocabularyOf(user_sql));
 }
 
 std::string SafeErrorMessage(const std::string& sqlstate, const std::string& primary_message,
-                             const std::string& user_sql) {
+                             ErrorPhase phase, std::string_view user_sql) {
   if (!ValidSqlstate(sqlstate)) return "database error";
-  std::string text;
-  if (PrimaryMessageIsSafe(sqlstate, primary_message, user_sql)) {
-    text = primary_message;
-  } else if (sqlstate.compare(0, 2, "23") == 0) {
-    text = ConstraintText(sqlstate, primary_message);
-  } else {
-    text = std::string(FixedText(sqlstate));
+  if (phase == ErrorPhase::kAnalysis && PrimaryMessageIsSafe(sqlstate, primary_message, user_sql)) {
+    return Tagged(primary_message, sqlstate);
   }
-  std::string name = ConditionName(sqlstate);
-  return text + " [SQLSTATE " + sqlstate + (name.empty() ? "" : " " + name) + "]";
+  if (sqlstate.compare(0, 2, "23") == 0) {
+    return Tagged(ConstraintText(sqlstate, primary_message), sqlstate);
+  }
+  return Tagged(std::string(FixedText(sqlstate)), sqlstate);
+}
+
+std::string FixedErrorMessage(const std::string& sqlstate) {
+  if (!ValidSqlstate(sqlstate)) return "database error";
+  return Tagged(std::string(FixedText(sqlstate)), sqlstate);
 }
 
 bool IsConnectionLoss(const std::string& sqlstate) {
@@ -204,4 +180,4 @@ bool IsConnectionLoss(const std::string& sqlstate) {
          sqlstate == "57P03" || sqlstate == "57P04";
 }
 
-}  // namespace planbot::adapters
+}  // namespace planbot::analyzer
