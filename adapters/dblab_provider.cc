@@ -220,6 +220,7 @@ Result<bot::ConnectionInfo> DblabCloneProvider::Connection(const DblabClone& clo
                                               clone.id + " on port \"" + clone.port + "\"");
   }
   c.dbname = clone.db_name.empty() ? config_.db_name : clone.db_name;
+  c.source_dbname = c.dbname;  // a thin clone has the source's databases under their own names
   c.user = user;
   c.password = password;
   c.sslmode = config_.sslmode;

@@ -110,6 +110,7 @@ bot::CloneLease LocalCloneProvider::LeaseFor(const std::string& name, std::strin
   lease.connection.host = admin_->host();
   lease.connection.port = admin_->port();
   lease.connection.dbname = name;
+  lease.connection.source_dbname = config_.source;
   lease.connection.user = name;
   lease.connection.password = std::move(password);
   return lease;

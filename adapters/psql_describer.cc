@@ -209,6 +209,22 @@ std::string DefaultPsql() {
   return ::access(kVersionedPsql, X_OK) == 0 ? kVersionedPsql : kDebianPsql;
 }
 
+// `"clone"|"source"`: a psql pattern that matches these two names exactly (inside double quotes
+// every character is literal, "" standing for a quote; `|` outside them is the regular
+// expression's alternative).
+std::string OwnDatabasesPattern(const bot::ConnectionInfo& c) {
+  auto quoted = [](const std::string& name) {
+    std::string q = "\"";
+    for (char ch : name) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+  };
+  std::string pattern = quoted(c.dbname);
+  if (!c.source_dbname.empty() && c.source_dbname != c.dbname) {
+    pattern += "|" + quoted(c.source_dbname);
+  }
+  return pattern;
+}
+
 Result<std::string> RunDescribe(const std::string& psql, const PsqlDescriberOptions& options,
                                 const bot::ConnectionInfo& connection, const std::string& meta,
                                 const std::string& pattern, std::chrono::milliseconds timeout) {
@@ -217,8 +233,15 @@ Result<std::string> RunDescribe(const std::string& psql, const PsqlDescriberOpti
   if (request->meta != meta || request->pattern != pattern) {
     return MakeError("refused", "not one describe command with one object name");
   }
-  if (HasNul(connection)) {
+  if (HasNul(connection) || connection.source_dbname.find('\0') != std::string::npos) {
     return MakeError("describe_failed", "the connection details hold a NUL byte");
+  }
+  if (meta == "\\l") {
+    // Other sessions' clones are on the same server: the list is of this clone and its source.
+    if (!pattern.empty()) {
+      return MakeError("refused", "\\l lists your clone and its source database; it takes no name");
+    }
+    request->pattern = OwnDatabasesPattern(connection);
   }
   auto out = RunChild(PsqlCommand(psql, connection, *request, options, timeout));
   if (!out && out.error().code == "timeout") {

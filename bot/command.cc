@@ -82,8 +82,20 @@ Result<Command> ParseCommand(std::string_view text) {
   if (t.empty()) return MakeError("missing_text", "empty command; try `help`");
   size_t end = 0;
   while (end < t.size() && !IsSpace(t[end])) ++end;
-  Command cmd{Lower(t.substr(0, end)), std::string(Trim(t.substr(end)))};
-  if (IsDescribeCommand(cmd.name)) return cmd;
+  // psql's meta-commands are case-sensitive (\dT lists types, \dt tables): never folded.
+  const std::string_view word = t.substr(0, end);
+  if (word.starts_with('\\')) {
+    Command describe{std::string(word), std::string(Trim(t.substr(end)))};
+    if (IsDescribeCommand(describe.name)) return describe;
+    std::string shown =
+        word.size() > 40 ? std::string(word.substr(0, 40)) + "..." : std::string(word);
+    return MakeError("unknown_command",
+                     "\"" + shown +
+                         "\" is not one of planbot's describe commands: \\d [NAME], \\d+, "
+                         "\\dt[+], \\di[+], \\dv[+], \\dm[+], \\dn, \\dx, \\df, \\l "
+                         "(psql's commands are case-sensitive)");
+  }
+  Command cmd{Lower(word), std::string(Trim(t.substr(end)))};
   for (const CommandInfo& info : Commands()) {
     if (cmd.name == info.name) return cmd;
   }

@@ -31,6 +31,9 @@ struct ConnectionInfo {
   std::string user;
   std::string password;  // secret
   std::string sslmode;   // empty: libpq's default
+  // The database the clone was made from, on the same server (local: the source; dblab: the
+  // same name as dbname). `\l` lists only this one and the clone.
+  std::string source_dbname;
 
   // "host=... port=... dbname=... user=..." without the password, for logs and errors.
   std::string Describe() const;
@@ -176,7 +179,8 @@ class CatalogDescriber {
  public:
   virtual ~CatalogDescriber() = default;
   // `meta` is one of \d \d+ \dt \dt+ \di \di+ \dv \dv+ \dm \dm+ \dn \dx \df \l, `pattern`
-  // an object name or psql pattern the core has validated (may be empty). Errors: "refused"
+  // an object name or psql pattern the core has validated (may be empty; always empty for \l,
+  // which lists only connection.dbname and connection.source_dbname). Errors: "refused"
   // for a meta-command or pattern that is not allowed, "describe_failed" when psql fails (with
   // its message), "timeout".
   virtual Result<std::string> Describe(const ConnectionInfo& connection, const std::string& meta,

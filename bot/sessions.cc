@@ -34,8 +34,9 @@ void SessionManager::Restore(const std::vector<storage::SessionRecord>& saved) {
     s->name = r.name;
     s->user = r.user;
     s->database = r.database;
-    SetClone(*s,
-             CloneLease{r.clone_id, {r.host, r.port, r.dbname, r.db_user, r.password, r.sslmode}});
+    SetClone(*s, CloneLease{r.clone_id,
+                            {r.host, r.port, r.dbname, r.db_user, r.password, r.sslmode,
+                             /*source_dbname: set by Reattach*/ ""}});
     s->restored = true;
     s->last_used = std::chrono::steady_clock::now();
     sessions_[s->key] = s;

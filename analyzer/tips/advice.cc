@@ -8,6 +8,7 @@
 
 #include "analyzer/condition_columns.h"
 #include "analyzer/human_format.h"
+#include "analyzer/plan_settings.h"
 
 namespace planbot::analyzer::tips {
 
@@ -50,7 +51,7 @@ std::string SuggestedWorkMem(const ExplainQuery& query, double needed_kb) {
 
 std::string CurrentWorkMemNote(const ExplainQuery& query) {
   for (const auto& [name, value] : query.settings) {
-    if (name == "work_mem") return " (work_mem is " + value + ")";
+    if (name == "work_mem") return value == kWithheldSetting ? "" : " (work_mem is " + value + ")";
   }
   return query.has_settings ? " (work_mem is 4MB)" : "";
 }

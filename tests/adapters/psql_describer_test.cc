@@ -82,6 +82,26 @@ TEST_CASE("\\d+ customers shows storage and description columns") {
   CHECK(out->find("Access method: heap") != std::string::npos);
 }
 
+TEST_CASE("\\l lists the session's clone and its source, not the other databases") {
+  // As a session sees it: the clone is its database; the fixture stands in for the source.
+  const std::string clone = testing::UniqueName("planbot_l_clone");
+  testing::Execute("", "CREATE DATABASE " + clone);
+  bot::ConnectionInfo c = TestServer(clone);
+  c.source_dbname = testing::SourceDatabase();
+  PsqlDescriber describer;
+  auto out = describer.Describe(c, "\\l", "", 20s);
+  testing::Execute("", "DROP DATABASE " + clone);
+  REQUIRE_MESSAGE(out.ok(), Text(out));
+  CHECK(out->find(" " + clone + " ") != std::string::npos);
+  CHECK(out->find(" " + testing::SourceDatabase() + " ") != std::string::npos);
+  CHECK(out->find("template1") == std::string::npos);
+  CHECK(out->find("\n postgres ") == std::string::npos);  // (as the owner it is listed)
+  CHECK(out->find("(2 rows)") != std::string::npos);
+  auto named = describer.Describe(c, "\\l", "postgres", 20s);
+  REQUIRE_FALSE(named.ok());
+  CHECK(named.error().code == "refused");
+}
+
 TEST_CASE("the list commands: \\dt \\di \\dv \\dm \\dn \\dx \\df \\l and patterns") {
   auto tables = Describe("\\dt");
   REQUIRE_MESSAGE(tables.ok(), Text(tables));
@@ -101,8 +121,6 @@ TEST_CASE("the list commands: \\dt \\di \\dv \\dm \\dn \\dx \\df \\l and pattern
   CHECK(Text(Describe("\\dn")).find(" app ") != std::string::npos);
   CHECK(Text(Describe("\\dx")).find("plpgsql") != std::string::npos);
   CHECK(Text(Describe("\\df", "leak_*")).find("leak_notice") != std::string::npos);
-  CHECK(Text(Describe("\\l", testing::SourceDatabase())).find(testing::SourceDatabase()) !=
-        std::string::npos);
   CHECK(Text(Describe("\\d", "app.*")).find("Partitioned table \"app.events\"") !=
         std::string::npos);
   CHECK(Text(Describe("\\d", "public.orders")).find("Table \"public.orders\"") !=

@@ -300,3 +300,18 @@ TEST_CASE("help lists every command with an example; \\d without psql says so") 
   REQUIRE_FALSE(d.ok());
   CHECK(d.message.find("not available") != std::string::npos);
 }
+
+TEST_CASE("psql's meta-commands keep their case: \\dT+ is not \\dt+") {
+  auto types = planbot::bot::ParseCommand("\\dT+");
+  REQUIRE_FALSE(types.ok());
+  CHECK(types.error().code == "unknown_command");
+  CHECK(types.error().message.find("\"\\dT+\" is not one of planbot's describe commands") == 0);
+  auto tables = planbot::bot::ParseCommand("  \\dt+   orders ");
+  REQUIRE(tables.ok());
+  CHECK(tables->name == "\\dt+");
+  CHECK(tables->argument == "orders");
+  CHECK_FALSE(planbot::bot::ParseCommand("\\DT").ok());
+  auto plan = planbot::bot::ParseCommand("PLAN select 1");
+  REQUIRE(plan.ok());
+  CHECK(plan->name == "plan");
+}

@@ -162,7 +162,7 @@ class FakeProvider : public bot::CloneProvider {
     std::lock_guard<std::mutex> guard(mu);
     std::string id = "clone_" + std::to_string(++acquired);
     live.push_back(id);
-    return bot::CloneLease{id, {"127.0.0.1", 5432, id, id, "secret-password", ""}};
+    return bot::CloneLease{id, {"127.0.0.1", 5432, id, id, "secret-password", "", "shop"}};
   }
   Status Release(const std::string& id) override {
     std::lock_guard<std::mutex> guard(mu);
@@ -184,7 +184,7 @@ class FakeProvider : public bot::CloneProvider {
       return MakeError("not_found", "clone " + id + " is gone");
     }
     ++reattached;
-    return bot::CloneLease{id, {"127.0.0.1", 5432, id, id, "new-password", ""}};
+    return bot::CloneLease{id, {"127.0.0.1", 5432, id, id, "new-password", "", "shop"}};
   }
   Status Health() override { return Ok{}; }
   void Shutdown() override {}
