@@ -14,7 +14,7 @@
 namespace planbot::analyzer {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = nlohmann::json;
 
 constexpr std::string_view kSpace = " \t\n\r\f\v";
 
@@ -131,11 +131,8 @@ SqlStatement ToStatement(std::string_view text, const Json& raw) {
   return statement;
 }
 
-}  // namespace
-
-Result<std::vector<SqlStatement>> ParseStatements(std::string_view sql) {
-  Error unfit;
-  if (internal::IsUnfitForParser(sql, &unfit)) return unfit;
+// The functions below expect a text that passed CheckSqlShape.
+Result<std::vector<SqlStatement>> ParseChecked(std::string_view sql) {
   const std::string text(sql);
   PgQueryParseResult result = pg_query_parse(text.c_str());
   if (result.error != nullptr) {
@@ -159,8 +156,8 @@ Result<std::vector<SqlStatement>> ParseStatements(std::string_view sql) {
   return statements;
 }
 
-Result<SqlStatement> ParseSingleStatement(std::string_view sql) {
-  Result<std::vector<SqlStatement>> statements = ParseStatements(sql);
+Result<SqlStatement> SingleChecked(std::string_view sql) {
+  Result<std::vector<SqlStatement>> statements = ParseChecked(sql);
   if (!statements.ok()) return statements.error();
   if (statements->empty()) return MakeError("empty", "no SQL statement");
   if (statements->size() > 1) {
@@ -170,8 +167,6 @@ Result<SqlStatement> ParseSingleStatement(std::string_view sql) {
   }
   return std::move(statements->front());
 }
-
-namespace {
 
 bool IsSpace(char c) { return kSpace.find(c) != std::string_view::npos; }
 
@@ -200,11 +195,7 @@ std::string WithoutComments(const std::string& text) {
   return out.substr(first, out.find_last_not_of(kSpace) - first + 1);
 }
 
-}  // namespace
-
-Result<std::string> Normalize(std::string_view sql) {
-  Error unfit;
-  if (internal::IsUnfitForParser(sql, &unfit)) return unfit;
+Result<std::string> NormalizeChecked(std::string_view sql) {
   const std::string text(sql);
   PgQueryNormalizeResult result = pg_query_normalize(text.c_str());
   Result<std::string> normalized =
@@ -215,9 +206,7 @@ Result<std::string> Normalize(std::string_view sql) {
   return normalized;
 }
 
-Result<std::string> Fingerprint(std::string_view sql) {
-  Error unfit;
-  if (internal::IsUnfitForParser(sql, &unfit)) return unfit;
+Result<std::string> FingerprintChecked(std::string_view sql) {
   const std::string text(sql);
   PgQueryFingerprintResult result = pg_query_fingerprint(text.c_str());
   Result<std::string> fingerprint = result.error != nullptr
@@ -226,6 +215,59 @@ Result<std::string> Fingerprint(std::string_view sql) {
                                         : Result<std::string>(std::string(result.fingerprint_str));
   pg_query_free_fingerprint_result(result);
   return fingerprint;
+}
+
+}  // namespace
+
+Status CheckSqlShape(std::string_view sql) {
+  Error unfit;
+  if (internal::IsUnfitForParser(sql, &unfit)) return unfit;
+  Result<internal::SqlShape> shape = internal::MeasureSql(sql);
+  if (!shape) return shape.error();
+  if (shape->tokens > kMaxSqlTokens) {
+    return MakeError("too_complex", "the statement has " + std::to_string(shape->tokens) +
+                                        " tokens; planbot analyses at most " +
+                                        std::to_string(kMaxSqlTokens) +
+                                        " (e.g. an IN list of 50,000 values)");
+  }
+  if (shape->depth > kMaxSqlDepth) {
+    return MakeError("too_complex",
+                     "the statement nests more than " + std::to_string(kMaxSqlDepth) +
+                         " levels deep (brackets, or a chain of operators such as a + b + c ..., "
+                         "each of which is a level); planbot does not analyse it");
+  }
+  return Ok{};
+}
+
+Result<std::vector<SqlStatement>> ParseStatements(std::string_view sql) {
+  if (Status shape = CheckSqlShape(sql); !shape) return shape.error();
+  return ParseChecked(sql);
+}
+
+Result<SqlStatement> ParseSingleStatement(std::string_view sql) {
+  if (Status shape = CheckSqlShape(sql); !shape) return shape.error();
+  return SingleChecked(sql);
+}
+
+Result<std::string> Normalize(std::string_view sql) {
+  if (Status shape = CheckSqlShape(sql); !shape) return shape.error();
+  return NormalizeChecked(sql);
+}
+
+Result<std::string> Fingerprint(std::string_view sql) {
+  if (Status shape = CheckSqlShape(sql); !shape) return shape.error();
+  return FingerprintChecked(sql);
+}
+
+Result<CheckedSql> CheckSingleStatement(std::string_view sql) {
+  if (Status shape = CheckSqlShape(sql); !shape) return shape.error();
+  Result<SqlStatement> statement = SingleChecked(sql);
+  if (!statement) return statement.error();
+  Result<std::string> normalized = NormalizeChecked(statement->text);
+  if (!normalized) return normalized.error();
+  Result<std::string> fingerprint = FingerprintChecked(statement->text);
+  if (!fingerprint) return fingerprint.error();
+  return CheckedSql{std::move(*statement), std::move(*normalized), std::move(*fingerprint)};
 }
 
 }  // namespace planbot::analyzer

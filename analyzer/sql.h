@@ -7,6 +7,10 @@
 // libpg_query types never leave the analyzer; callers see only the values below.
 //
 // What can fail:
+// - "too_complex": the text is beyond what planbot analyses — more than kMaxSqlTokens tokens, or
+//   nested deeper than kMaxSqlDepth levels (brackets, and chains of operators, which the grammar
+//   nests one level per operator). Checked with the scanner alone, before any tree is built, by
+//   every function below (SECURITY.md: "exhausting planbot").
 // - "syntax_error": the text does not parse. `message` is the parser's (e.g. `syntax error at or
 //   near "selec"`) and may quote a token of the input, which can be a literal: treat it like the
 //   SQL text itself when storing it. `position` is the 1-based byte offset of the error, 0 if
@@ -53,6 +57,14 @@ struct SqlStatement {
   bool partition_bound_expression = false;
 };
 
+// The limits of "too_complex". A 50,000-element IN list is 100,000 tokens; PostgreSQL itself
+// stops at a few thousand levels (max_stack_depth).
+inline constexpr size_t kMaxSqlTokens = 100000;
+inline constexpr int kMaxSqlDepth = 1000;
+
+// Ok, or the "too_complex" (or "syntax_error") Error for `sql`.
+Status CheckSqlShape(std::string_view sql);
+
 // Parses and splits with the real parser; empty statements (";;", comments only) are not
 // statements, so an empty or comment-only text gives an empty vector.
 Result<std::vector<SqlStatement>> ParseStatements(std::string_view sql);
@@ -70,5 +82,14 @@ Result<std::string> Normalize(std::string_view sql);
 // pg_query_fingerprint: 16 lower-case hex characters; equal for queries that differ only in
 // constants (also in the length of IN lists) and in aliases of the select list.
 Result<std::string> Fingerprint(std::string_view sql);
+
+// One statement as the bot checks it: ParseSingleStatement, then Normalize and Fingerprint of the
+// statement's text, with the limits checked once.
+struct CheckedSql {
+  SqlStatement statement;
+  std::string normalized;
+  std::string fingerprint;
+};
+Result<CheckedSql> CheckSingleStatement(std::string_view sql);
 
 }  // namespace planbot::analyzer

@@ -9,7 +9,7 @@
 namespace planbot::analyzer::internal {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = nlohmann::json;
 using NamePair = std::pair<std::string_view, std::string_view>;
 
 // Node name -> kind, for nodes whose kind needs nothing else from the tree.

@@ -19,9 +19,9 @@ struct StatementClass {
 };
 
 // True for CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY and REINDEX (CONCURRENTLY).
-bool IsConcurrently(const nlohmann::ordered_json& node);
+bool IsConcurrently(const nlohmann::json& node);
 
 // `node` is the value of a raw statement's "stmt" member, e.g. {"SelectStmt": {...}}.
-StatementClass ClassifyStatement(const nlohmann::ordered_json& node);
+StatementClass ClassifyStatement(const nlohmann::json& node);
 
 }  // namespace planbot::analyzer::internal

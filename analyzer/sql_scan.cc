@@ -98,7 +98,137 @@ size_t Utf8SequenceLength(std::string_view text, size_t at) {
   return length;
 }
 
+// How a token shapes the tree, for MeasureSql.
+enum class Shape { kNone, kOpen, kClose, kSeparator, kChain, kOperator };
+
+Shape ShapeOf(PgQuery__Token token) {
+  switch (static_cast<int>(token)) {
+    case '(':
+    case '[':
+    case PG_QUERY__TOKEN__CASE:
+      return Shape::kOpen;
+    case ')':
+    case ']':
+    case PG_QUERY__TOKEN__END_P:
+      return Shape::kClose;
+    case ',':
+    case ';':
+    case PG_QUERY__TOKEN__AND:
+    case PG_QUERY__TOKEN__OR:
+    case PG_QUERY__TOKEN__WHEN:
+    case PG_QUERY__TOKEN__THEN:
+    case PG_QUERY__TOKEN__ELSE:
+      return Shape::kSeparator;
+    case PG_QUERY__TOKEN__UNION:
+    case PG_QUERY__TOKEN__INTERSECT:
+    case PG_QUERY__TOKEN__EXCEPT:
+    case PG_QUERY__TOKEN__JOIN:
+      return Shape::kChain;
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+    case '^':
+    case '<':
+    case '>':
+    case '=':
+    case PG_QUERY__TOKEN__Op:
+    case PG_QUERY__TOKEN__TYPECAST:
+    case PG_QUERY__TOKEN__LESS_EQUALS:
+    case PG_QUERY__TOKEN__GREATER_EQUALS:
+    case PG_QUERY__TOKEN__NOT_EQUALS:
+    case PG_QUERY__TOKEN__NOT:
+    case PG_QUERY__TOKEN__COLLATE:
+    case PG_QUERY__TOKEN__AT:
+    case PG_QUERY__TOKEN__IS:
+    case PG_QUERY__TOKEN__ISNULL:
+    case PG_QUERY__TOKEN__NOTNULL:
+    case PG_QUERY__TOKEN__LIKE:
+    case PG_QUERY__TOKEN__ILIKE:
+    case PG_QUERY__TOKEN__SIMILAR:
+    case PG_QUERY__TOKEN__BETWEEN:
+    case PG_QUERY__TOKEN__IN_P:
+    case PG_QUERY__TOKEN__OPERATOR:
+      return Shape::kOperator;
+    default:
+      return Shape::kNone;
+  }
+}
+
+// One bracket level of MeasureSql.
+struct Level {
+  int chain = 0;      // set operations and joins at this level
+  int run = 0;        // operators since the last separator
+  int run_child = 0;  // deepest bracket level closed since the last separator
+  int deepest = 0;    // deepest run (operators + child) ended so far
+
+  void EndRun() {
+    deepest = std::max(deepest, run + run_child);
+    run = run_child = 0;
+  }
+  int Depth() {
+    EndRun();
+    return 1 + chain + deepest;
+  }
+};
+
 }  // namespace
+
+Result<SqlShape> MeasureSql(std::string_view sql) {
+  Error nul;
+  if (HasNulByte(sql, &nul)) return nul;
+  const std::string text(sql);
+  PgQueryScanResult result = pg_query_scan(text.c_str());
+  if (result.error != nullptr) {
+    Error error = SyntaxError(text, result.error->message, result.error->cursorpos);
+    pg_query_free_scan_result(result);
+    return error;
+  }
+  PgQuery__ScanResult* scan = pg_query__scan_result__unpack(
+      nullptr, result.pbuf.len, reinterpret_cast<const uint8_t*>(result.pbuf.data));
+  pg_query_free_scan_result(result);
+  if (scan == nullptr) return MakeError("syntax_error", "the SQL scanner returned no tokens");
+  SqlShape shape;
+  std::vector<Level> levels(1);
+  for (size_t i = 0; i < scan->n_tokens; ++i) {
+    const PgQuery__Token token = scan->tokens[i]->token;
+    if (token == PG_QUERY__TOKEN__SQL_COMMENT || token == PG_QUERY__TOKEN__C_COMMENT) continue;
+    ++shape.tokens;
+    switch (ShapeOf(token)) {
+      case Shape::kOpen:
+        levels.emplace_back();
+        break;
+      case Shape::kClose:
+        if (levels.size() > 1) {  // an unbalanced closer is the parser's to report
+          const int depth = levels.back().Depth();
+          levels.pop_back();
+          levels.back().run_child = std::max(levels.back().run_child, depth);
+        }
+        break;
+      case Shape::kSeparator:
+        levels.back().EndRun();
+        break;
+      case Shape::kChain:
+        levels.back().EndRun();
+        ++levels.back().chain;
+        break;
+      case Shape::kOperator:
+        ++levels.back().run;
+        break;
+      case Shape::kNone:
+        break;
+    }
+  }
+  pg_query__scan_result__free_unpacked(scan, nullptr);
+  while (levels.size() > 1) {  // unclosed brackets: as if closed at the end
+    const int depth = levels.back().Depth();
+    levels.pop_back();
+    levels.back().run_child = std::max(levels.back().run_child, depth);
+  }
+  shape.depth = levels.back().Depth();
+  return shape;
+}
 
 Result<std::vector<SqlToken>> ScanSql(std::string_view sql) {
   Error nul;

@@ -47,6 +47,20 @@ struct SqlToken {
 // Tokens in input order, comments included; whitespace is not a token.
 Result<std::vector<SqlToken>> ScanSql(std::string_view sql);
 
+// What the scanner tells about a text's size and shape, before anything builds a tree of it
+// (libpg_query writes its parse tree with recursive functions: a tree deep enough overflows the
+// stack, and a large one takes seconds and hundreds of megabytes as JSON).
+struct SqlShape {
+  size_t tokens = 0;  // comments not counted
+  // An upper bound on how deeply the grammar nests the parse tree, counted in levels: every
+  // bracket or CASE ... END is a level, and within one level every operator (which PostgreSQL's
+  // grammar nests one per operator: 1+1+1 is ((1+1)+1)) counts one more, except that a comma,
+  // AND, OR, WHEN, THEN, ELSE or ';' ends a run (they make lists, not chains); UNION, INTERSECT,
+  // EXCEPT and JOIN chain the whole level.
+  int depth = 0;
+};
+Result<SqlShape> MeasureSql(std::string_view sql);
+
 // Every keyword the scanner knows (lower case) with its category, in no particular order.
 std::vector<std::pair<std::string, KeywordCategory>> ListKeywords();
 

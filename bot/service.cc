@@ -65,6 +65,14 @@ StatementLimits Service::Limits() const {
   return limits;
 }
 
+StatementLimits Service::Limits(const Context& ctx) const {
+  StatementLimits limits = Limits();
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      ctx.deadline - std::chrono::steady_clock::now());
+  limits.deadline = std::clamp(left, std::chrono::milliseconds(1), limits.deadline);
+  return limits;
+}
+
 Answer Service::Run(const CommandRequest& request) {
   std::promise<Answer> answer;
   std::future<Answer> ready = answer.get_future();
@@ -119,6 +127,7 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
 
 Answer Service::Execute(Context& ctx) {
   const std::string& name = ctx.command.name;
+  ctx.deadline = std::chrono::steady_clock::now() + Limits().deadline;
   if (stopping_) {
     ctx.Fail(MakeError("shutting_down", "planbot is shutting down"));
     return Finish(ctx, Answer{});

@@ -131,6 +131,8 @@ class Service {
   // session (then `fn` must not use the connection). Turns a lost connection into one line.
   Status OnSession(Context& ctx, bool connect, const std::function<Status(Session&)>& fn);
   StatementLimits Limits() const;
+  // Limits() with the client-side deadline cut to what is left of the command's.
+  StatementLimits Limits(const Context& ctx) const;
   Answer Finish(Context& ctx, Answer answer);
   const DatabaseConfig* FindDatabase(const std::string& name) const;
 

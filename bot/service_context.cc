@@ -33,20 +33,18 @@ bool Service::Context::CheckSql(const std::string* text) {
          "refused");
     return false;
   }
-  auto parsed = analyzer::ParseSingleStatement(sql);
-  if (!parsed) {
-    Fail(parsed.error(), "refused");
+  auto checked = analyzer::CheckSingleStatement(sql);
+  if (!checked) {
+    Fail(checked.error(), "refused");
     return false;
   }
-  statement = std::move(*parsed);
-  auto norm = analyzer::Normalize(statement->text);
-  auto fp = analyzer::Fingerprint(statement->text);
-  if (!norm || !fp) {
-    Fail(!norm ? norm.error() : fp.error(), "refused");
+  statement = std::move(checked->statement);
+  normalized = std::move(checked->normalized);
+  fingerprint = std::move(checked->fingerprint);
+  if (std::chrono::steady_clock::now() >= deadline) {
+    Fail(MakeError("timeout", "the analysis of the statement used up the command's deadline"));
     return false;
   }
-  normalized = std::move(*norm);
-  fingerprint = std::move(*fp);
   return true;
 }
 

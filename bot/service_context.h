@@ -18,6 +18,9 @@ struct Service::Context {
 
   const CommandRequest request;  // a copy: Submit() returns before the command runs
   std::chrono::steady_clock::time_point start;
+  // When the command must be done: set as it starts to run (Execute), from the client-side
+  // deadline; the SQL check and every statement on the clone count against it.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   Command command;
   const DatabaseConfig* database = nullptr;
   std::string session_name;
@@ -41,7 +44,7 @@ struct Service::Context {
   void Fail(Error e, std::string outcome_override = {});
 
   // Parses `sql` (default: the command's argument) as exactly one SQL statement and normalizes
-  // it; on failure records the error and returns false.
+  // it; on failure (also when that used up the deadline) records the error and returns false.
   bool CheckSql(const std::string* sql = nullptr);
 
   // Fills the answer's plan, summary and tips from `plan_json`.

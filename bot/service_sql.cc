@@ -71,7 +71,7 @@ Answer Service::RunExplain(Context& ctx, bool analyze) {
     ctx.server_version = s.db->server_version_num();
     RunningStatement running(s);
     auto json = s.db->Explain(ctx.statement->text,
-                              analyze ? ExplainMode::kAnalyze : ExplainMode::kPlan, Limits());
+                              analyze ? ExplainMode::kAnalyze : ExplainMode::kPlan, Limits(ctx));
     if (!json) return json.error();
     ctx.plan_json = std::move(*json);
     return Ok{};
@@ -96,7 +96,7 @@ Answer Service::RunExec(Context& ctx) {
   auto start = std::chrono::steady_clock::now();
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
     RunningStatement running(s);
-    auto result = s.db->Exec(ctx.statement->text, plan->transactional, Limits());
+    auto result = s.db->Exec(ctx.statement->text, plan->transactional, Limits(ctx));
     if (!result) return result.error();
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -143,14 +143,14 @@ Answer Service::RunHypo(Context& ctx) {
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
     RunningStatement running(s);
     if (verb == "create") {
-      auto index = s.db->HypoCreate(ctx.statement->text, Limits());
+      auto index = s.db->HypoCreate(ctx.statement->text, Limits(ctx));
       if (!index) return index.error();
       answer.result = {{"index", HypoJson(*index)}};
       answer.text = "hypothetical index " + HypoLine(*index) + " (id " +
                     std::to_string(index->oid) +
                     "). `plan` uses it where it helps; `explain` runs the query, so it cannot.";
     } else if (verb == "desc") {
-      auto list = s.db->HypoList(Limits());
+      auto list = s.db->HypoList(Limits(ctx));
       if (!list) return list.error();
       answer.result = {{"indexes", nlohmann::json::array()}};
       for (const HypoIndex& h : *list) {
@@ -159,13 +159,13 @@ Answer Service::RunHypo(Context& ctx) {
       }
       if (list->empty()) answer.text = "no hypothetical indexes in this session";
     } else if (verb == "drop") {
-      auto dropped = s.db->HypoDrop(oid, Limits());
+      auto dropped = s.db->HypoDrop(oid, Limits(ctx));
       if (!dropped) return dropped.error();
       if (!*dropped) return MakeError("not_found", "no hypothetical index with id " + rest);
       answer.result = {{"dropped", oid}};
       answer.text = "hypothetical index " + rest + " dropped";
     } else {
-      if (Status reset = s.db->HypoReset(Limits()); !reset) return reset;
+      if (Status reset = s.db->HypoReset(Limits(ctx)); !reset) return reset;
       answer.text = "all hypothetical indexes of this session dropped";
     }
     return Ok{};

@@ -181,6 +181,43 @@ TEST_CASE("normalize drops comments, which can hold anything") {
   CHECK(*dashes == "select $1, \"/*nor this*/\"");
 }
 
+TEST_CASE("statements beyond the limits are refused before anything builds a tree of them") {
+  auto repeat = [](const std::string& s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  // Left-deep chains: 1+1+...+1 nests one level per operator (libpg_query writes the tree with
+  // recursive functions; 500,000 of them overflowed the stack).
+  const std::string deep = "select 1" + repeat("+1", kMaxSqlDepth);
+  const std::string shallow = "select 1" + repeat("+1", kMaxSqlDepth - 10);
+  const std::string unions = "select 1" + repeat(" union select 1", kMaxSqlDepth);
+  const std::string parens =
+      "select " + repeat("(", kMaxSqlDepth) + "1" + repeat(")", kMaxSqlDepth);
+  const std::string many = "select 1 where 1 in (" + repeat("1,", kMaxSqlTokens / 2) + "1)";
+  for (const std::string& sql : {deep, unions, parens, many}) {
+    CAPTURE(sql.substr(0, 40));
+    for (const Error& e : {ParseStatements(sql).error(), Normalize(sql).error(),
+                           Fingerprint(sql).error(), CheckSingleStatement(sql).error()}) {
+      CHECK(e.code == "too_complex");
+    }
+  }
+  CHECK(ParseSingleStatement(deep).error().message.find("nests more than 1000 levels") !=
+        std::string::npos);
+  CHECK(ParseSingleStatement(many).error().message.find("tokens; planbot analyses at most") !=
+        std::string::npos);
+  // Lists are not chains: a long OR list, IN list or select list is as deep as one element.
+  const std::string wide =
+      "select " + repeat("a + b, ", 5000) + "1 from t where " + repeat("x = 1 or ", 5000) + "true";
+  CHECK(CheckSingleStatement(wide).ok());
+  CHECK(CheckSingleStatement(shallow).ok());
+  auto checked = CheckSingleStatement("select /* c */ 1 from t where a = 'x'");
+  REQUIRE(checked.ok());
+  CHECK(checked->statement.kind == "select");
+  CHECK(checked->normalized == "select $1 from t where a = $2");
+  CHECK(checked->fingerprint == *Fingerprint("select 2 from t where a = 'y'"));
+}
+
 TEST_CASE("fingerprints ignore constants but not tables") {
   Result<std::string> a = Fingerprint("select * from orders where id = 1");
   Result<std::string> b = Fingerprint("SELECT *\n  FROM orders WHERE id = 42");
