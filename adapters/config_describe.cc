@@ -107,11 +107,14 @@ std::string DescribeTokens(const std::vector<bot::TokenConfig>& tokens) {
   return out;
 }
 
+std::string DescribeQuota(const bot::QuotaConfig& quota) {
+  return quota.commands == 0
+             ? "off"
+             : std::to_string(quota.commands) + " commands per " + FormatDuration(quota.per);
+}
+
 std::string DescribeLimits(const bot::LimitsConfig& limits) {
-  std::string quota = limits.quota.commands == 0
-                          ? "off"
-                          : std::to_string(limits.quota.commands) + " commands per " +
-                                FormatDuration(limits.quota.per);
+  const std::string quota = DescribeQuota(limits.quota);
   return "limits: statement_timeout " + FormatDuration(limits.statement_timeout) +
          ", lock_timeout " + FormatDuration(limits.lock_timeout) + ", idle_timeout " +
          FormatDuration(limits.idle_timeout) + ", quota " + quota + ", workers " +
@@ -133,7 +136,9 @@ std::string DescribeDatabase(const bot::DatabaseConfig& db) {
            ", source " + l.source + ", warm_clones " + std::to_string(l.warm_clones) +
            ", clone_prefix " + l.clone_prefix;
   }
-  return out + ", history " + db.history + ", retention " + FormatDuration(db.retention);
+  out += ", history " + db.history + ", retention " + FormatDuration(db.retention);
+  if (db.quota) out += ", quota " + DescribeQuota(*db.quota);
+  return out;
 }
 
 std::string DescribeSlack(const bot::SlackConfig& slack) {

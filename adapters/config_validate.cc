@@ -179,6 +179,11 @@ Problem CheckPositive(bot::Millis value, const std::string& path, int64_t max_ms
   return std::nullopt;
 }
 
+Problem CheckQuota(const bot::QuotaConfig& quota, const std::string& path) {
+  if (quota.commands < 0) return ConfigError(path + ".commands", "must be 0 (no quota) or more");
+  return CheckPositive(quota.per, path + ".per");
+}
+
 Problem CheckLimits(const bot::LimitsConfig& limits) {
   if (Problem p = CheckPositive(limits.statement_timeout, "limits.statement_timeout",
                                 kMaxServerTimeoutMs)) {
@@ -189,13 +194,11 @@ Problem CheckLimits(const bot::LimitsConfig& limits) {
   }
   if (Problem p = CheckPositive(limits.idle_timeout, "limits.idle_timeout")) return p;
   if (limits.workers < 1 || limits.workers > 256) {
-    return ConfigError("limits.workers", "must be 1 to 256 (sessions run in parallel on this many "
-                                         "workers)");
+    return ConfigError("limits.workers",
+                       "must be 1 to 256 (sessions run in parallel on this many "
+                       "workers)");
   }
-  if (limits.quota.commands < 0) {
-    return ConfigError("limits.quota.commands", "must be 0 (no quota) or more");
-  }
-  return CheckPositive(limits.quota.per, "limits.quota.per");
+  return CheckQuota(limits.quota, "limits.quota");
 }
 
 Problem CheckLocal(const bot::LocalProviderConfig& local, const std::string& path) {
@@ -238,6 +241,9 @@ Problem CheckDatabase(const bot::DatabaseConfig& db, const std::string& path) {
     return ConfigError(path + ".history", "expected one of: full, normalized, off");
   }
   if (Problem p = CheckPositive(db.retention, path + ".retention")) return p;
+  if (db.quota) {
+    if (Problem p = CheckQuota(*db.quota, path + ".quota")) return p;
+  }
   if (db.provider == "local") return CheckLocal(db.local, path + ".local");
   if (db.provider == "dblab") return CheckDblab(db.dblab, path + ".dblab");
   return ConfigError(path + ".provider", "expected one of: local, dblab");

@@ -40,6 +40,12 @@ void ReadApi(MapReader& root, std::vector<bot::TokenConfig>* tokens) {
   });
 }
 
+void ReadQuota(MapReader& parent, bot::QuotaConfig* quota) {
+  MapReader m = parent.Map("quota", {"commands", "per"});
+  m.Int("commands", &quota->commands);
+  m.Duration("per", &quota->per);
+}
+
 void ReadLimits(MapReader& root, bot::LimitsConfig* limits) {
   MapReader m =
       root.Map("limits", {"statement_timeout", "lock_timeout", "idle_timeout", "quota", "workers"});
@@ -47,9 +53,7 @@ void ReadLimits(MapReader& root, bot::LimitsConfig* limits) {
   m.Duration("statement_timeout", &limits->statement_timeout);
   m.Duration("lock_timeout", &limits->lock_timeout);
   m.Duration("idle_timeout", &limits->idle_timeout);
-  MapReader quota = m.Map("quota", {"commands", "per"});
-  quota.Int("commands", &limits->quota.commands);
-  quota.Duration("per", &limits->quota.per);
+  ReadQuota(m, &limits->quota);
 }
 
 void ReadLocal(MapReader& db, bot::LocalProviderConfig* local) {
@@ -71,11 +75,18 @@ void ReadDblab(MapReader& db, bot::DblabProviderConfig* dblab) {
 
 void ReadDatabase(ReadState& state, const YAML::Node& node, const std::string& path,
                   bot::DatabaseConfig* db) {
-  MapReader m(state, node, path, {"name", "provider", "history", "retention", "local", "dblab"});
+  MapReader m(state, node, path,
+              {"name", "provider", "history", "retention", "quota", "local", "dblab"});
   m.String("name", &db->name);
   m.Choice("provider", {"local", "dblab"}, &db->provider);
   m.Choice("history", {"full", "normalized", "off"}, &db->history);
   m.Duration("retention", &db->retention);
+  if (m.Has("quota")) {
+    // A database's own quota starts from the defaults, not from limits.quota: what is written
+    // is what applies.
+    db->quota.emplace();
+    ReadQuota(m, &*db->quota);
+  }
   // The other provider's section is a mistake (a forgotten `provider:`), not a harmless extra.
   for (const char* section : {"local", "dblab"}) {
     if (m.Has(section) && db->provider != section) {

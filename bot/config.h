@@ -25,7 +25,7 @@ struct TokenConfig {
 };
 
 struct QuotaConfig {
-  int commands = 30;  // per user and interval; 0 disables the quota
+  int commands = 30;  // per user, database and interval; 0 disables the quota
   Seconds per{60};
 };
 
@@ -57,6 +57,8 @@ struct DatabaseConfig {
   std::string provider = "local";      // "local" or "dblab"
   std::string history = "normalized";  // "full", "normalized" or "off"
   Seconds retention{30 * 24 * 3600};
+  // This database's quota per user (databases[].quota); unset: limits.quota.
+  std::optional<QuotaConfig> quota;
   LocalProviderConfig local;
   DblabProviderConfig dblab;
 };

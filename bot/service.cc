@@ -103,9 +103,6 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
     return done(Finish(*ctx, std::move(help)));
   }
   if (IsHistoryCommand(cmd->name)) return done(Finish(*ctx, RunHistoryCommand(*ctx)));
-  if (Status allowed = quota_.Take(request.caller.user); !allowed) {
-    return refuse(allowed.error(), "quota");
-  }
   ctx->database = FindDatabase(request.database);
   if (ctx->database == nullptr) {
     std::string names;
@@ -114,6 +111,13 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
     }
     return refuse(MakeError("unknown_database", "no database named \"" + request.database +
                                                     "\"; configured: " + names));
+  }
+  // Counted per user and database, each database with its own quota where one is configured.
+  const QuotaConfig& quota = ctx->database->quota.value_or(options_.limits.quota);
+  if (Status allowed = quota_.Take(request.caller.user + '\x1f' + ctx->database->name, quota,
+                                   "on database " + ctx->database->name);
+      !allowed) {
+    return refuse(allowed.error(), "quota");
   }
   ctx->session_name = request.session.empty() ? request.caller.user : request.session;
   if (!ValidSessionName(ctx->session_name)) {

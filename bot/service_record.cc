@@ -114,7 +114,9 @@ std::string ChatMessage(const Service::Context& ctx, const Answer& answer) {
   std::string notice = ctx.notice.empty() ? "" : "note: " + ctx.notice + "\n";
   if (ctx.error) {
     std::string text = ErrorToChat(*ctx.error);
-    if (ctx.error->code == "syntax_error") {
+    // A position is given only where it points into the user's text (a syntax error, an error
+    // of the statement's parse analysis).
+    if (ctx.error->code == "syntax_error" || ctx.error->code == "database_error") {
       text +=
           Caret(ctx.statement ? ctx.statement->text : ctx.command.argument, ctx.error->position);
     }

@@ -110,6 +110,17 @@ TEST_CASE("limits: positive durations, PostgreSQL's bound on server timeouts, qu
         "config: limits.quota.per: must be positive, like 30s");
 }
 
+TEST_CASE("a database may have its own quota, checked like limits.quota") {
+  const std::string db = "databases:\n  - name: shop\n    local: {source: s}\n";
+  CHECK(ParseError(db + "    quota: {commands: 5, per: 1h}\n") == "OK");
+  CHECK(ParseError(db + "    quota: {commands: -2}\n") ==
+        "config: databases[0].quota.commands: must be 0 (no quota) or more");
+  CHECK(ParseError(db + "    quota: {per: 0s}\n") ==
+        "config: databases[0].quota.per: must be positive, like 30s");
+  CHECK(StartsWith(ParseError(db + "    quota: {burst: 1}\n"),
+                   "config: databases[0].quota.burst: unknown key"));
+}
+
 TEST_CASE("databases: names, providers and their required values") {
   CHECK(ParseError("databases:\n  - {local: {source: s}}\n") ==
         "config: databases[0].name: required");

@@ -36,9 +36,11 @@ ServiceStack::ServiceStack(StackOptions options) {
     provider = std::move(*made);
   } else {
     provider_prefix_ = UniqueName("e2e");
-    provider = MakeProvider(1, Logger(), provider_prefix_);
+    provider = MakeProvider(1, options.logger, provider_prefix_);
   }
-  factory = std::make_unique<adapters::PostgresSessionFactory>(adapters::PostgresSessionOptions{});
+  adapters::PostgresSessionOptions session_options;
+  session_options.logger = options.logger;
+  factory = std::make_unique<adapters::PostgresSessionFactory>(session_options);
   describer = std::make_unique<adapters::PsqlDescriber>();
 
   bot::ServiceOptions service_options;
@@ -52,7 +54,7 @@ ServiceStack::ServiceStack(StackOptions options) {
   ports.providers = {{"shop", provider.get()}};
   ports.sessions = factory.get();
   ports.describer = describer.get();
-  service = std::make_unique<bot::Service>(service_options, ports, Logger());
+  service = std::make_unique<bot::Service>(service_options, ports, options.logger);
 
   adapters::HttpServerOptions http_options;
   http_options.listen = "127.0.0.1:0";

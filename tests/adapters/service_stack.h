@@ -22,6 +22,7 @@
 #include "adapters/postgres_session.h"
 #include "adapters/psql_describer.h"
 #include "bot/service.h"
+#include "common/log.h"
 #include "storage/store.h"
 
 namespace planbot::testing {
@@ -44,6 +45,8 @@ struct StackOptions {
   std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
   // Called with the store before the service starts (entries written by an earlier run).
   std::function<void(storage::Store&)> prepare_store;
+  // Where the service, its sessions and its clone provider log (silent by default).
+  Logger logger;
 };
 
 class ServiceStack {

@@ -239,6 +239,33 @@ TEST_CASE("the quota answers 429 with the time to wait") {
   CHECK(rig.Ask("help").ok());                  // help is not counted
 }
 
+TEST_CASE("a database's own quota replaces limits.quota for it, counted per user and database") {
+  Rig rig;
+  planbot::bot::DatabaseConfig big;
+  big.name = "big";
+  rig.options.databases.push_back(big);
+  rig.options.databases[0].quota = planbot::bot::QuotaConfig{1, std::chrono::seconds(3600)};
+  rig.options.limits.quota = {3, std::chrono::seconds(60)};
+  rig.Restart();
+  auto ask = [&](const std::string& database) {
+    CommandRequest req;
+    req.text = "plan select 1";
+    req.database = database;
+    req.caller = {"ana", "user", "http"};
+    return rig.service->Run(req);
+  };
+  CHECK(ask("shop").ok());
+  Answer second = ask("shop");
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error->code == "quota");
+  CHECK(second.message.find("1 commands per 3600 s on database shop") != std::string::npos);
+  // "big" has limits.quota, and its own window.
+  CHECK(ask("big").error->code != "quota");
+  CHECK(ask("big").error->code != "quota");
+  CHECK(ask("big").error->code != "quota");
+  CHECK(ask("big").error->code == "quota");
+}
+
 TEST_CASE("sessions are saved while they live and dropped when they end") {
   Rig rig;
   REQUIRE(rig.Ask("exec create index on orders (customer_id)").ok());
