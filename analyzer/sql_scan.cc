@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace planbot::analyzer::internal {
@@ -98,6 +99,31 @@ size_t Utf8SequenceLength(std::string_view text, size_t at) {
   return length;
 }
 
+struct ScanFree {
+  void operator()(PgQuery__ScanResult* scan) const {
+    pg_query__scan_result__free_unpacked(scan, nullptr);
+  }
+};
+using ScanPtr = std::unique_ptr<PgQuery__ScanResult, ScanFree>;
+
+// libpg_query's scanner over `sql`, its tokens unpacked.
+Result<ScanPtr> Scan(std::string_view sql) {
+  Error nul;
+  if (HasNulByte(sql, &nul)) return nul;
+  const std::string text(sql);
+  PgQueryScanResult result = pg_query_scan(text.c_str());
+  if (result.error != nullptr) {
+    Error error = SyntaxError(text, result.error->message, result.error->cursorpos);
+    pg_query_free_scan_result(result);
+    return error;
+  }
+  ScanPtr scan(pg_query__scan_result__unpack(nullptr, result.pbuf.len,
+                                             reinterpret_cast<const uint8_t*>(result.pbuf.data)));
+  pg_query_free_scan_result(result);
+  if (scan == nullptr) return MakeError("syntax_error", "the SQL scanner returned no tokens");
+  return scan;
+}
+
 // How a token shapes the tree, for MeasureSql.
 enum class Shape { kNone, kOpen, kClose, kSeparator, kChain, kOperator };
 
@@ -176,23 +202,12 @@ struct Level {
 }  // namespace
 
 Result<SqlShape> MeasureSql(std::string_view sql) {
-  Error nul;
-  if (HasNulByte(sql, &nul)) return nul;
-  const std::string text(sql);
-  PgQueryScanResult result = pg_query_scan(text.c_str());
-  if (result.error != nullptr) {
-    Error error = SyntaxError(text, result.error->message, result.error->cursorpos);
-    pg_query_free_scan_result(result);
-    return error;
-  }
-  PgQuery__ScanResult* scan = pg_query__scan_result__unpack(
-      nullptr, result.pbuf.len, reinterpret_cast<const uint8_t*>(result.pbuf.data));
-  pg_query_free_scan_result(result);
-  if (scan == nullptr) return MakeError("syntax_error", "the SQL scanner returned no tokens");
+  Result<ScanPtr> scan = Scan(sql);
+  if (!scan) return scan.error();
   SqlShape shape;
   std::vector<Level> levels(1);
-  for (size_t i = 0; i < scan->n_tokens; ++i) {
-    const PgQuery__Token token = scan->tokens[i]->token;
+  for (size_t i = 0; i < (*scan)->n_tokens; ++i) {
+    const PgQuery__Token token = (*scan)->tokens[i]->token;
     if (token == PG_QUERY__TOKEN__SQL_COMMENT || token == PG_QUERY__TOKEN__C_COMMENT) continue;
     ++shape.tokens;
     switch (ShapeOf(token)) {
@@ -220,7 +235,6 @@ Result<SqlShape> MeasureSql(std::string_view sql) {
         break;
     }
   }
-  pg_query__scan_result__free_unpacked(scan, nullptr);
   while (levels.size() > 1) {  // unclosed brackets: as if closed at the end
     const int depth = levels.back().Depth();
     levels.pop_back();
@@ -231,24 +245,14 @@ Result<SqlShape> MeasureSql(std::string_view sql) {
 }
 
 Result<std::vector<SqlToken>> ScanSql(std::string_view sql) {
-  Error nul;
-  if (HasNulByte(sql, &nul)) return nul;
-  const std::string text(sql);
-  PgQueryScanResult result = pg_query_scan(text.c_str());
-  if (result.error != nullptr) {
-    Error error = SyntaxError(text, result.error->message, result.error->cursorpos);
-    pg_query_free_scan_result(result);
-    return error;
-  }
-  PgQuery__ScanResult* scan = pg_query__scan_result__unpack(
-      nullptr, result.pbuf.len, reinterpret_cast<const uint8_t*>(result.pbuf.data));
-  pg_query_free_scan_result(result);
-  if (scan == nullptr) return MakeError("syntax_error", "the SQL scanner returned no tokens");
+  Result<ScanPtr> scan = Scan(sql);
+  if (!scan) return scan.error();
   std::vector<SqlToken> tokens;
-  tokens.reserve(scan->n_tokens);
-  const int size = static_cast<int>(text.size());
-  for (size_t i = 0; i < scan->n_tokens; ++i) tokens.push_back(ToToken(*scan->tokens[i], size));
-  pg_query__scan_result__free_unpacked(scan, nullptr);
+  tokens.reserve((*scan)->n_tokens);
+  const int size = static_cast<int>(sql.size());
+  for (size_t i = 0; i < (*scan)->n_tokens; ++i) {
+    tokens.push_back(ToToken(*(*scan)->tokens[i], size));
+  }
   return tokens;
 }
 

@@ -16,19 +16,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/deps.sh
 source scripts/lib/pgcluster.sh
+source scripts/lib/bench.sh
 planbot_install_deps
 planbot_build >/dev/null
 
 target="${1:-2}"
-work=$(mktemp -d /tmp/planbot-advbench.XXXXXX)
-chmod 755 "$work"
-planbot_pid=""
-cleanup() {
-  [ -n "$planbot_pid" ] && kill -TERM "$planbot_pid" 2>/dev/null && wait "$planbot_pid" || true
-  pg_cluster_stop "$work/pg"
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+bench_workdir advbench
 
 pg_cluster_start "$work/pg"
 psql -q -v ON_ERROR_STOP=1 -c "create database advsource" >/dev/null
@@ -42,12 +35,7 @@ databases:
     provider: local
     local: {source: advsource, warm_clones: 1, clone_prefix: adv_clone}
 YAML
-build/planbot serve --config "$work/planbot.yaml" 2>"$work/serve.log" &
-planbot_pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-  sleep 0.2
-done
+bench_serve "$work/planbot.yaml" "$port"
 python3 tests/bench/adversarial_sql.py "$work/bodies"
 
 url="http://127.0.0.1:$port/api/v1/commands"

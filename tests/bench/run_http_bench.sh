@@ -18,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/deps.sh
 source scripts/lib/pgcluster.sh
+source scripts/lib/bench.sh
 planbot_install_deps
 planbot_build >/dev/null
 for p in wrk; do
@@ -27,15 +28,7 @@ done
 
 seconds="${1:-20}"
 rounds="${2:-1}"
-work=$(mktemp -d /tmp/planbot-httpbench.XXXXXX)
-chmod 755 "$work"
-planbot_pid=""
-cleanup() {
-  [ -n "$planbot_pid" ] && kill -TERM "$planbot_pid" 2>/dev/null && wait "$planbot_pid" || true
-  pg_cluster_stop "$work/pg"
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+bench_workdir httpbench
 
 pg_cluster_start "$work/pg"
 psql -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
@@ -58,12 +51,7 @@ databases:
     provider: local
     local: {source: bench, warm_clones: 4, clone_prefix: bench_clone}
 EOF
-build/planbot serve --config "$work/planbot.yaml" 2>"$work/serve.log" &
-planbot_pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-  sleep 0.2
-done
+bench_serve "$work/planbot.yaml" "$port"
 
 query="select * from accounts where created = '2024-03-01' and balance > 500"
 # One command per session first, so every clone exists before the clock starts.
