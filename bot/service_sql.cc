@@ -155,6 +155,12 @@ Answer Service::RunHypo(Context& ctx) {
       answer.result = {{"indexes", nlohmann::json::array()}};
       for (const HypoIndex& h : *list) {
         answer.result["indexes"].push_back(HypoJson(h));
+        if (h.table.empty()) {  // the table was dropped; HypoPG keeps the index until told
+          answer.text += std::to_string(h.oid) + "  " + h.name +
+                         ": its table no longer exists (drop it with `hypo drop " +
+                         std::to_string(h.oid) + "`)\n";
+          continue;
+        }
         answer.text += std::to_string(h.oid) + "  " + HypoLine(h) + "\n    " + h.definition + "\n";
       }
       if (list->empty()) answer.text = "no hypothetical indexes in this session";

@@ -164,6 +164,13 @@ TEST_CASE("hypo: create, desc, drop, reset; plan says when it uses a hypothetica
   CHECK(desc.result["indexes"].size() == 1);
   CHECK(desc.message.find("16390  <16390>btree_orders_customer_id on public.orders") !=
         std::string::npos);
+  {  // an index whose table was dropped (the adapter reports no table for it)
+    rig.db.hypo.push_back({17001, "<17001>btree_gone_a", "", "", 0});
+    Answer gone = rig.Ask("hypo desc");
+    CHECK(gone.message.find("17001  <17001>btree_gone_a: its table no longer exists (drop it "
+                            "with `hypo drop 17001`)") != std::string::npos);
+    rig.db.hypo.pop_back();
+  }
   rig.db.plan = R"json([{"Plan": {"Node Type": "Index Scan", "Index Name":
       "<16390>btree_orders_customer_id", "Relation Name": "orders", "Alias": "orders",
       "Startup Cost": 0.04, "Total Cost": 8.06, "Plan Rows": 1, "Plan Width": 8,
