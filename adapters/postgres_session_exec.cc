@@ -129,18 +129,23 @@ Result<bot::ExecResult> PostgresSession::Exec(const std::string& sql, bool trans
   Status settled = Guarded<Ok>("", kNoPosition, limits, [&](const bot::StatementLimits&) {
     try {
       SettleSettings(set_sql);
-    } catch (const pqxx::usage_error&) {
+    } catch (const pqxx::usage_error&) {  // a value could not be set back
+      stuck = true;
+    } catch (const pqxx::sql_error&) {  // a statement of the settle itself failed
+      RollbackQuietly();
       stuck = true;
     }
     return Status(Ok{});
   });
-  if (stuck) {
+  if (stuck || !settled) {
+    // Whatever stopped the check (a value that would not go back, the deadline, a broken
+    // connection), a session whose settings cannot be vouched for does not go on.
     usable_ = false;
     conn_->disconnect();
     return Unavailable(
-        "a setting the statement changed could not be set back, so the session was closed");
+        "the settings the statement may have changed could not be checked and set back, so the "
+        "session was closed");
   }
-  if (!settled) return settled.error();
   return out;
 }
 
