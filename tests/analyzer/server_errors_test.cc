@@ -1,6 +1,6 @@
 // The error sanitizer on its own: fixed messages, the analysis-phase rule, the template table,
 // and the attacks that beat the old "every quoted part appears in the SQL" rule. Real server
-// errors end to end are in tests/adapters/session_errors_test.cc.
+// errors end to end are in tests/adapters/postgres/session_errors_test.cc.
 #include "analyzer/server_errors.h"
 
 #include <doctest/doctest.h>

@@ -1,0 +1,208 @@
+// Reading: the schema of SPEC §5, one function per section. Validation is config_validate.cc.
+#include "adapters/config/config_yaml.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "adapters/config/config_yaml_reader.h"
+
+namespace planbot::adapters {
+namespace {
+
+// A configuration file is a page or two; anything far larger is the wrong file.
+constexpr size_t kMaxFileBytes = 1 << 20;
+
+void ReadTls(MapReader& root, core::Config* config) {
+  MapReader tls = root.Map("tls", {"cert", "key"});
+  if (!tls.ok()) return;
+  config->tls.emplace();
+  tls.String("cert", &config->tls->cert);
+  tls.String("key", &config->tls->key);
+}
+
+void ReadApi(MapReader& root, std::vector<core::TokenConfig>* tokens) {
+  MapReader api = root.Map("api", {"tokens"});
+  api.List("tokens", [&](const YAML::Node& node, const std::string& path) {
+    MapReader m(api.state(), node, path, {"name", "token", "role"});
+    core::TokenConfig token;
+    m.String("name", &token.name);
+    m.String("token", &token.token);
+    m.Choice("role", {"user", "admin"}, &token.role);
+    tokens->push_back(std::move(token));
+  });
+}
+
+void ReadQuota(MapReader& parent, core::QuotaConfig* quota) {
+  MapReader m = parent.Map("quota", {"commands", "per"});
+  m.Int("commands", &quota->commands);
+  m.Duration("per", &quota->per);
+}
+
+void ReadLimits(MapReader& root, core::LimitsConfig* limits) {
+  MapReader m =
+      root.Map("limits", {"statement_timeout", "lock_timeout", "idle_timeout", "quota", "workers"});
+  m.Int("workers", &limits->workers);
+  m.Duration("statement_timeout", &limits->statement_timeout);
+  m.Duration("lock_timeout", &limits->lock_timeout);
+  m.Duration("idle_timeout", &limits->idle_timeout);
+  ReadQuota(m, &limits->quota);
+}
+
+void ReadLocal(MapReader& db, core::LocalProviderConfig* local) {
+  MapReader m = db.Map("local", {"admin_dsn", "source", "warm_clones", "clone_prefix"});
+  m.String("admin_dsn", &local->admin_dsn);
+  m.String("source", &local->source);
+  m.Int("warm_clones", &local->warm_clones);
+  m.String("clone_prefix", &local->clone_prefix);
+}
+
+void ReadDblab(MapReader& db, core::DblabProviderConfig* dblab) {
+  MapReader m = db.Map("dblab", {"url", "token", "db_name", "sslmode", "create_timeout"});
+  m.String("url", &dblab->url);
+  m.String("token", &dblab->token);
+  m.String("db_name", &dblab->db_name);
+  m.String("sslmode", &dblab->sslmode);
+  m.Duration("create_timeout", &dblab->create_timeout);
+}
+
+void ReadDatabase(ReadState& state, const YAML::Node& node, const std::string& path,
+                  core::DatabaseConfig* db) {
+  MapReader m(state, node, path,
+              {"name", "provider", "history", "retention", "quota", "local", "dblab"});
+  m.String("name", &db->name);
+  m.Choice("provider", {"local", "dblab"}, &db->provider);
+  m.Choice("history", {"full", "normalized", "off"}, &db->history);
+  m.Duration("retention", &db->retention);
+  if (m.Has("quota")) {
+    // A database's own quota starts from the defaults, not from limits.quota: what is written
+    // is what applies.
+    db->quota.emplace();
+    ReadQuota(m, &*db->quota);
+  }
+  // The other provider's section is a mistake (a forgotten `provider:`), not a harmless extra.
+  for (const char* section : {"local", "dblab"}) {
+    if (m.Has(section) && db->provider != section) {
+      state.Fail(m.Path(section), "only for provider " + std::string(section) +
+                                      " (this database's provider is " + db->provider + ")");
+    }
+  }
+  ReadLocal(m, &db->local);
+  ReadDblab(m, &db->dblab);
+}
+
+void ReadSlack(MapReader& root, core::SlackConfig* slack) {
+  MapReader m =
+      root.Map("slack", {"signing_secret", "bot_token", "api_url", "channels", "users", "admins"});
+  if (!m.ok()) return;
+  slack->enabled = true;
+  m.String("signing_secret", &slack->signing_secret);
+  m.String("bot_token", &slack->bot_token);
+  m.String("api_url", &slack->api_url);
+  m.List("channels", [&](const YAML::Node& node, const std::string& path) {
+    MapReader c(m.state(), node, path, {"id", "database"});
+    core::SlackChannelConfig channel;
+    c.String("id", &channel.id);
+    c.String("database", &channel.database);
+    slack->channels.push_back(std::move(channel));
+  });
+  m.StringList("users", &slack->users);
+  m.StringList("admins", &slack->admins);
+}
+
+Result<core::Config> ReadConfig(const YAML::Node& root, const core::EnvLookup& env) {
+  if (root.IsNull()) {
+    return ConfigError("", "the file is empty; it needs at least one database under databases");
+  }
+  if (!root.IsMap()) {
+    return ConfigError("", std::string("expected a map of settings (key: value) at the top "
+                                       "level, got ") +
+                               NodeKindName(root));
+  }
+  ReadState state(env);
+  MapReader m(
+      state, root, "",
+      {"listen", "store", "tls", "api", "limits", "databases", "slack", "logging", "audit"});
+  core::Config config;
+  m.String("listen", &config.listen);
+  m.String("store", &config.store);
+  ReadTls(m, &config);
+  ReadApi(m, &config.tokens);
+  ReadLimits(m, &config.limits);
+  m.List("databases", [&](const YAML::Node& node, const std::string& path) {
+    config.databases.emplace_back();
+    ReadDatabase(state, node, path, &config.databases.back());
+  });
+  ReadSlack(m, &config.slack);
+  MapReader logging = m.Map("logging", {"debug_database_errors"});
+  logging.Bool("debug_database_errors", &config.logging.debug_database_errors);
+  MapReader audit = m.Map("audit", {"export"});
+  audit.String("export", &config.audit.export_to);
+  if (state.failed()) return state.error();
+  return config;
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) return ConfigError("", "cannot read " + path + ": " + std::strerror(errno));
+  std::string text;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
+    text.append(buffer, n);
+    if (text.size() > kMaxFileBytes) {
+      return ConfigError("", "cannot read " + path + ": larger than 1 MiB, not a config file");
+    }
+  }
+  // A directory opens fine and fails on the first read (EISDIR).
+  if (std::ferror(file.get())) {
+    return ConfigError("", "cannot read " + path + ": " + std::strerror(errno));
+  }
+  return text;
+}
+
+Result<core::Config> ParseAndValidate(const std::string& yaml_text, const core::EnvLookup& env) {
+  std::vector<YAML::Node> documents = YAML::LoadAll(yaml_text);
+  if (documents.size() > 1) {
+    return ConfigError("", "the file holds " + std::to_string(documents.size()) +
+                               " YAML documents (separated by ---); planbot reads one");
+  }
+  Result<core::Config> config = ReadConfig(documents.empty() ? YAML::Node() : documents[0], env);
+  if (!config.ok()) return config;
+  Status valid = ValidateConfig(*config);
+  if (!valid.ok()) return valid.error();
+  return config;
+}
+
+}  // namespace
+
+Result<core::Config> ParseConfig(const std::string& yaml_text, const core::EnvLookup& env) {
+  try {
+    return ParseAndValidate(yaml_text, env);
+  } catch (const YAML::ParserException& e) {
+    return ConfigError("", "YAML syntax error at line " + std::to_string(e.mark.line + 1) +
+                               ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
+  } catch (const YAML::Exception& e) {
+    return ConfigError("", std::string("cannot read the YAML: ") + e.msg);
+  } catch (const std::exception& e) {
+    return ConfigError("", std::string("cannot read the configuration: ") + e.what());
+  } catch (...) {
+    return ConfigError("", "cannot read the configuration: unexpected error");
+  }
+}
+
+Result<core::Config> LoadConfigFile(const std::string& path, const core::EnvLookup& env) {
+  Result<std::string> text = ReadWholeFile(path);
+  if (!text.ok()) return text.error();
+  return ParseConfig(*text, env);
+}
+
+}  // namespace planbot::adapters

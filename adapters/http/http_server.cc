@@ -1,0 +1,293 @@
+#include "adapters/http/http_server.h"
+
+#include <openssl/crypto.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "adapters/http/http_history.h"
+
+namespace planbot::adapters {
+namespace {
+
+constexpr const char* kJson = "application/json";
+
+bool TokenEquals(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool IsLoopbackAddress(const std::string& addr) {
+  return addr.rfind("127.", 0) == 0 || addr == "::1" || addr.rfind("::ffff:127.", 0) == 0;
+}
+
+const char* StatusCode(int status) {
+  switch (status) {
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 413:
+      return "too_large";
+    default:
+      return "http_error";
+  }
+}
+
+std::string DefaultMessage(int status, const httplib::Request& req, size_t max_body) {
+  switch (status) {
+    case 404:
+      return "no endpoint " + req.method + " " + req.path;
+    case 413:
+      return "request body is larger than " + std::to_string(max_body) + " bytes";
+    default:
+      return "HTTP " + std::to_string(status);
+  }
+}
+
+// Reads {"text", "database"?, "session"?} from the body.
+Result<core::CommandRequest> ParseCommandBody(const std::string& body) {
+  auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    return MakeError("bad_json", "the request body is not valid JSON");
+  }
+  if (!doc.is_object()) {
+    return MakeError("bad_request",
+                     "the request body must be a JSON object like "
+                     "{\"text\": \"explain select ...\"}");
+  }
+  core::CommandRequest req;
+  auto text = doc.find("text");
+  if (text == doc.end() || !text->is_string()) {
+    return MakeError("missing_text", "\"text\" (a string with the chat command) is required");
+  }
+  req.text = text->get<std::string>();
+  for (const char* key : {"database", "session"}) {
+    auto it = doc.find(key);
+    if (it == doc.end() || it->is_null()) continue;
+    if (!it->is_string())
+      return MakeError("bad_request", std::string("\"") + key + "\" must be a string");
+    (std::string(key) == "database" ? req.database : req.session) = it->get<std::string>();
+  }
+  return req;
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, int>> SplitHostPort(const std::string& listen) {
+  std::string host;
+  std::string port;
+  if (!listen.empty() && listen[0] == '[') {
+    auto close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return std::nullopt;
+    }
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+  } else {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  if (host.empty() || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  int p = std::stoi(port);
+  if (p > 65535) return std::nullopt;
+  return std::make_pair(host, p);
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(), kJson);
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerOptions options,
+                                                       core::Service* service) {
+  auto hp = SplitHostPort(options.listen);
+  if (!hp)
+    return MakeError("bad_config", "listen address must be HOST:PORT, got " + options.listen);
+  if (options.tokens.empty() && !IsLoopbackHost(hp->first)) {
+    return MakeError("bad_config", "refusing to listen on " + options.listen +
+                                       " without API tokens: configure api.tokens, or listen on "
+                                       "127.0.0.1");
+  }
+  std::unique_ptr<httplib::Server> server;
+  if (options.tls) {
+    for (const std::string& f : {options.tls->cert, options.tls->key}) {
+      if (!std::filesystem::exists(f)) return MakeError("bad_config", "TLS file not found: " + f);
+    }
+    auto ssl =
+        std::make_unique<httplib::SSLServer>(options.tls->cert.c_str(), options.tls->key.c_str());
+    if (!ssl->is_valid()) {
+      return MakeError("bad_config", "cannot load the TLS certificate " + options.tls->cert +
+                                         " and key " + options.tls->key);
+    }
+    server = std::move(ssl);
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
+  std::unique_ptr<HttpServer> http(new HttpServer(std::move(options), service, std::move(server)));
+  http->host_ = hp->first;
+  http->port_ = hp->second;
+  return http;
+}
+
+HttpServer::HttpServer(HttpServerOptions options, core::Service* service,
+                       std::unique_ptr<httplib::Server> server)
+    : options_(std::move(options)), service_(service), server_(std::move(server)) {
+  int threads = options_.threads;
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_payload_max_length(options_.max_body);
+  // httplib's default also sets SO_REUSEPORT, which lets a second process bind the same port
+  // and silently take half of the connections; a taken port must be an error instead.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  // Answers are written as headers and body; without TCP_NODELAY, Nagle's algorithm and the
+  // client's delayed ACK add ~40 ms to every request on a kept-alive connection.
+  server_->set_tcp_nodelay(true);
+  server_->set_read_timeout(30, 0);
+  server_->set_keep_alive_timeout(30);
+  // httplib closes a kept-alive connection after 5 requests by default; scripts that send
+  // many commands would pay a new connection every fifth one.
+  server_->set_keep_alive_max_count(100000);
+  InstallRoutes();
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+std::string HttpServer::url() const {
+  std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
+  return std::string(options_.tls ? "https" : "http") + "://" + host + ":" + std::to_string(port_);
+}
+
+Result<core::Caller> HttpServer::Authenticate(const httplib::Request& req) {
+  core::Caller caller;
+  caller.channel = "http";
+  if (options_.tokens.empty()) {
+    if (!IsLoopbackAddress(req.remote_addr)) {
+      service_->AuditAuthFailure("http", req.remote_addr, "non-loopback client without tokens");
+      return MakeError("forbidden",
+                       "planbot has no API tokens configured and serves loopback clients only");
+    }
+    caller.user = "loopback:" + req.remote_addr;
+    caller.role = "user";
+    return caller;
+  }
+  const std::string header = req.get_header_value("Authorization");
+  const std::string prefix = "Bearer ";
+  if (header.rfind(prefix, 0) != 0) {
+    service_->AuditAuthFailure("http", req.remote_addr, "missing bearer token");
+    return MakeError("unauthorized", "missing `Authorization: Bearer TOKEN`");
+  }
+  std::string token = header.substr(prefix.size());
+  const core::TokenConfig* match = nullptr;
+  for (const core::TokenConfig& t : options_.tokens) {
+    if (TokenEquals(t.token, token)) match = &t;
+  }
+  if (match == nullptr) {
+    service_->AuditAuthFailure("http", req.remote_addr, "invalid token");
+    return MakeError("unauthorized", "invalid token");
+  }
+  caller.user = match->name;
+  caller.role = match->role;
+  return caller;
+}
+
+void HttpServer::HandleCommand(const httplib::Request& req, httplib::Response& res) {
+  auto caller = Authenticate(req);
+  if (!caller) {
+    ReplyJson(res, core::HttpStatusFor(caller.error()), core::ErrorToJson(caller.error()));
+    return;
+  }
+  auto command = ParseCommandBody(req.body);
+  if (!command) {
+    ReplyJson(res, 400, core::ErrorToJson(command.error()));
+    return;
+  }
+  command->caller = *caller;
+  core::Answer answer = service_->Run(*command);
+  if (!answer.ok() && answer.error->retry_after > 0) {
+    res.set_header("Retry-After", std::to_string(answer.error->retry_after));
+  }
+  ReplyJson(res, answer.ok() ? 200 : core::HttpStatusFor(*answer.error), answer.ToJson());
+}
+
+void HttpServer::InstallRoutes() {
+  server_->Post("/api/v1/commands", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleCommand(req, res);
+  });
+  InstallHistoryRoutes(*this);
+  server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    nlohmann::json health = service_->Health();
+    ReplyJson(res, health["status"] == "ok" ? 200 : 503, health);
+  });
+  server_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    // Slack's failed verifications get an empty 401: nothing for a forger to learn from.
+    if (res.status == 401 && req.path.rfind("/slack/", 0) == 0) return;
+    ReplyJson(res, res.status,
+              core::ErrorToJson(MakeError(StatusCode(res.status),
+                                          DefaultMessage(res.status, req, options_.max_body))));
+  });
+  server_->set_exception_handler(
+      [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        options_.log.Error("unexpected exception in a request handler");
+        ReplyJson(res, 500, core::ErrorToJson(MakeError("internal", "internal error")));
+      });
+  server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    options_.log.Info(req.method + " " + req.path + " " + std::to_string(res.status) + " " +
+                      req.remote_addr);
+  });
+}
+
+Status HttpServer::Bind() {
+  bool bound = port_ == 0 ? (port_ = server_->bind_to_any_port(host_)) > 0
+                          : server_->bind_to_port(host_, port_);
+  if (!bound) {
+    return MakeError("listen_failed", "cannot listen on " + options_.listen +
+                                          " (address in use, or not an address of this host)");
+  }
+  return Ok{};
+}
+
+void HttpServer::Serve() {
+  listen_returned_ = false;
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_returned_ = true;
+  });
+  // httplib's stop() does nothing until the listen loop has started, so a Stop() right after
+  // Serve() would be lost and join() would wait forever in accept(): wait for the loop first.
+  while (!server_->is_running() && !listen_returned_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+Status HttpServer::Start() {
+  if (Status bound = Bind(); !bound) return bound;
+  Serve();
+  return Ok{};
+}
+
+void HttpServer::Stop() {
+  if (!thread_.joinable()) return;
+  server_->stop();
+  thread_.join();
+}
+
+}  // namespace planbot::adapters

@@ -1,0 +1,88 @@
+// The HTTP front door (SPEC §4), on cpp-httplib: `POST /api/v1/commands` and `GET /healthz`,
+// with more routes added by other adapters (Slack) through AddRoutes().
+//
+// Authentication: with API tokens configured, `/api/*` needs `Authorization: Bearer TOKEN`
+// (compared in constant time); without tokens only loopback clients are served, and Create()
+// refuses a non-loopback listen address. Failures are audited; tokens are never logged.
+// Bodies over `max_body` get 413; every error is `{"error": {"code", "message"}}`.
+//
+// Thread-safety: handlers run on the server's thread pool and call core::Service concurrently.
+// Start() and Stop() are called by one thread.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "common/result.h"
+#include "core/config.h"
+#include "core/service.h"
+
+namespace planbot::adapters {
+
+struct HttpServerOptions {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free one
+  std::optional<core::TlsConfig> tls;
+  std::vector<core::TokenConfig> tokens;
+  size_t max_body = 1 << 20;
+  int threads = 32;
+  Logger log;
+};
+
+// Splits "HOST:PORT" / "[::1]:PORT". Nullopt when malformed.
+std::optional<std::pair<std::string, int>> SplitHostPort(const std::string& listen);
+
+// True for 127.0.0.0/8, ::1, localhost.
+bool IsLoopbackHost(const std::string& host);
+
+class HttpServer {
+ public:
+  // Validates the options (a non-loopback address needs tokens; TLS files must load).
+  static Result<std::unique_ptr<HttpServer>> Create(HttpServerOptions options,
+                                                    core::Service* service);
+  ~HttpServer();
+
+  // Binds and serves in a background thread. Error "listen_failed" when the address is taken.
+  Status Start();
+  // The same in two steps, so a taken port is found before anything else starts. `service`
+  // may be set between them (requests are only served after Serve()).
+  Status Bind();
+  void Serve();
+  void set_service(core::Service* service) { service_ = service; }
+  core::Service* service() const { return service_; }
+  // The port actually bound (useful with port 0).
+  int port() const { return port_; }
+  // "http://127.0.0.1:8080" or "https://...".
+  std::string url() const;
+  void Stop();
+
+  // Who the request is from, or the error to answer with (401/403). Audits failures.
+  Result<core::Caller> Authenticate(const httplib::Request& req);
+
+  httplib::Server& server() { return *server_; }
+
+ private:
+  HttpServer(HttpServerOptions options, core::Service* service,
+             std::unique_ptr<httplib::Server> server);
+  void InstallRoutes();
+  void HandleCommand(const httplib::Request& req, httplib::Response& res);
+
+  HttpServerOptions options_;
+  core::Service* service_;
+  std::unique_ptr<httplib::Server> server_;
+  std::string host_;
+  int port_ = 0;
+  std::thread thread_;
+  std::atomic<bool> listen_returned_{false};  // the listen thread is done (Serve)
+};
+
+// Writes `body` as JSON with `status`.
+void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body);
+
+}  // namespace planbot::adapters

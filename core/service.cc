@@ -1,0 +1,202 @@
+#include "core/service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+
+#include "core/command.h"
+#include "core/service_context.h"
+
+namespace planbot::core {
+namespace {
+
+constexpr std::chrono::milliseconds kDeadlineMargin{500};
+
+// [A-Za-z0-9_.:@-]{1,64}, without a regex (this runs for every command).
+bool ValidSessionName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == ':' || c == '@' || c == '-';
+  });
+}
+
+// Commands that do not use the session's own connection run in a side lane, so that they are
+// answered while a long statement occupies the session.
+bool RunsBesideTheSession(const std::string& command) {
+  return command == "activity" || command == "terminate";
+}
+
+}  // namespace
+
+Service::Service(ServiceOptions options, ServicePorts ports, Logger log)
+    : options_(std::move(options)),
+      ports_(std::move(ports)),
+      log_(log),
+      quota_(options_.limits.quota),
+      sessions_(ports_.providers, ports_.sessions, ports_.store, options_.limits.idle_timeout,
+                log.For("sessions")),
+      dispatcher_(options_.limits.workers) {
+  auto saved = ports_.store->ListSessions();
+  if (saved) {
+    sessions_.Restore(*saved);
+  } else {
+    log_.Warn("cannot read saved sessions: " + saved.error().message);
+  }
+  retention_ = std::thread([this] { RetentionLoop(); });
+}
+
+Service::~Service() { Shutdown(); }
+
+const DatabaseConfig* Service::FindDatabase(const std::string& name) const {
+  if (options_.databases.empty()) return nullptr;
+  if (name.empty()) return &options_.databases.front();
+  for (const DatabaseConfig& db : options_.databases) {
+    if (db.name == name) return &db;
+  }
+  return nullptr;
+}
+
+StatementLimits Service::Limits() const {
+  StatementLimits limits;
+  limits.statement_timeout = options_.limits.statement_timeout;
+  limits.lock_timeout = options_.limits.lock_timeout;
+  limits.deadline = options_.limits.statement_timeout + kDeadlineMargin;
+  return limits;
+}
+
+StatementLimits Service::Limits(const Context& ctx) const {
+  StatementLimits limits = Limits();
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      ctx.deadline - std::chrono::steady_clock::now());
+  limits.deadline = std::clamp(left, std::chrono::milliseconds(1), limits.deadline);
+  return limits;
+}
+
+Answer Service::Run(const CommandRequest& request) {
+  std::promise<Answer> answer;
+  std::future<Answer> ready = answer.get_future();
+  Submit(request, [&answer](Answer a) { answer.set_value(std::move(a)); });
+  return ready.get();
+}
+
+void Service::Submit(const CommandRequest& request, std::function<void(Answer)> done) {
+  auto ctx = std::make_shared<Context>(request);
+  auto refuse = [&](Error e, const std::string& outcome = "refused") {
+    ctx->Fail(std::move(e), outcome);
+    done(Finish(*ctx, Answer{}));
+  };
+  if (stopping_) return refuse(MakeError("shutting_down", "planbot is shutting down"));
+  // Nothing runs unaudited: while the store fails (disk full, read-only), commands are refused.
+  // The refusal's own audit entry is the next write; once one succeeds, commands run again.
+  if (Status store = ports_.store->Health(); !store) {
+    return refuse(MakeError("store_unavailable",
+                            "planbot cannot record commands in its store right now (" +
+                                store.error().message + "), so it runs none; try again later"));
+  }
+  auto cmd = ParseCommand(request.text);
+  if (!cmd) return refuse(cmd.error());
+  ctx->command = *cmd;
+  if (cmd->name == "help") {
+    Answer help;
+    help.text = HelpText();
+    return done(Finish(*ctx, std::move(help)));
+  }
+  if (IsHistoryCommand(cmd->name)) return done(Finish(*ctx, RunHistoryCommand(*ctx)));
+  ctx->database = FindDatabase(request.database);
+  if (ctx->database == nullptr) {
+    std::string names;
+    for (const DatabaseConfig& db : options_.databases) {
+      names += (names.empty() ? "" : ", ") + db.name;
+    }
+    return refuse(MakeError("unknown_database", "no database named \"" + request.database +
+                                                    "\"; configured: " + names));
+  }
+  // Counted per user and database, each database with its own quota where one is configured.
+  const QuotaConfig& quota = ctx->database->quota.value_or(options_.limits.quota);
+  if (Status allowed = quota_.Take(request.caller.user + '\x1f' + ctx->database->name, quota,
+                                   "on database " + ctx->database->name);
+      !allowed) {
+    return refuse(allowed.error(), "quota");
+  }
+  ctx->session_name = request.session.empty() ? request.caller.user : request.session;
+  if (!ValidSessionName(ctx->session_name)) {
+    return refuse(MakeError("bad_request",
+                            "a session name is 1 to 64 letters, digits and the characters _.:@-"));
+  }
+  std::string lane = SessionKey(request.caller.user, ctx->database->name, ctx->session_name);
+  if (RunsBesideTheSession(cmd->name)) lane = "beside:" + lane;
+  dispatcher_.Submit(lane, [this, ctx, done = std::move(done)] { done(Execute(*ctx)); });
+}
+
+Answer Service::Execute(Context& ctx) {
+  const std::string& name = ctx.command.name;
+  ctx.deadline = std::chrono::steady_clock::now() + Limits().deadline;
+  if (stopping_) {
+    ctx.Fail(MakeError("shutting_down", "planbot is shutting down"));
+    return Finish(ctx, Answer{});
+  }
+  if (name == "plan" || name == "explain") return RunExplain(ctx, name == "explain");
+  if (name == "exec") return RunExec(ctx);
+  if (name == "hypo") return RunHypo(ctx);
+  if (name == "reset") return RunReset(ctx);
+  if (name == "activity") return RunActivity(ctx);
+  if (name == "terminate") return RunTerminate(ctx);
+  if (IsDescribeCommand(name)) return RunDescribe(ctx);
+  ctx.Fail(MakeError("unknown_command", "unknown command \"" + name + "\""));
+  return Finish(ctx, Answer{});
+}
+
+Status Service::OnSession(Context& ctx, bool connect, const std::function<Status(Session&)>& fn) {
+  auto session = sessions_.Get(ctx.request.caller.user, ctx.database->name, ctx.session_name);
+  if (!session) return session.error();
+  Session& s = **session;
+  std::lock_guard<FifoLock> in_use(s.lock);
+  if (connect) {
+    if (Status ready = sessions_.Ensure(s); !ready) return ready.error();
+  }
+  ctx.notice = std::move(s.notice);
+  s.notice.clear();
+  Status done = fn(s);
+  sessions_.Touch(s);
+  if (done || done.error().code != "clone_unavailable" || !connect) return done;
+  // The adapter's "connection lost" becomes one line that says what happens next.
+  Error error = done.error();
+  error.message = sessions_.ConnectionLost(s);
+  return error;
+}
+
+nlohmann::json Service::Health() {
+  nlohmann::json out = {{"status", "ok"}};
+  Status store = ports_.store->Health();
+  out["store"] = store
+                     ? nlohmann::json{{"status", "ok"}}
+                     : nlohmann::json{{"status", "unavailable"}, {"error", store.error().message}};
+  if (!store) out["status"] = "unavailable";
+  nlohmann::json dbs = nlohmann::json::object();
+  for (const auto& [name, provider] : ports_.providers) {
+    Status ready = provider->Health();
+    dbs[name] = ready ? nlohmann::json{{"provider", provider->kind()}, {"status", "ok"}}
+                      : nlohmann::json{{"provider", provider->kind()},
+                                       {"status", "unavailable"},
+                                       {"error", ready.error().message}};
+    if (!ready) out["status"] = "unavailable";
+  }
+  out["databases"] = dbs;
+  out["sessions"] = sessions_.size();
+  out["queued"] = dispatcher_.pending();
+  if (stopping_) out["status"] = "stopping";
+  return out;
+}
+
+void Service::Shutdown() {
+  if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard<std::mutex> lock(retention_mutex_);
+    retention_wake_.notify_all();
+  }
+  if (retention_.joinable()) retention_.join();
+  sessions_.Shutdown();
+}
+
+}  // namespace planbot::core

@@ -1,0 +1,151 @@
+// Service: the bot core's front door. Every channel (HTTP API, Slack, `planbot ask`) turns a
+// chat command into a CommandRequest and gets a structured Answer back (SPEC §2, §3).
+//
+// Commands are checked where they arrive (grammar, quota, SQL with the analyzer: one statement
+// of an allowed kind, before anything reaches a database), then run in their session's lane of
+// the Dispatcher: one at a time per session, in arrival order, sessions in parallel on a bounded
+// pool of workers. Every command is recorded (audit; history for SQL commands, under the
+// database's history policy) before it is answered: a command that could not be recorded is not
+// answered.
+//
+// Thread-safety: Run() and Submit() may be called concurrently from any number of threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "core/answer.h"
+#include "core/config.h"
+#include "core/dispatcher.h"
+#include "core/ports.h"
+#include "core/quota.h"
+#include "core/sessions.h"
+#include "history/history_filter.h"
+#include "storage/store.h"
+
+namespace planbot::core {
+
+// Who sends a command, as the channel authenticated them.
+struct Caller {
+  std::string user;     // token name, "loopback:127.0.0.1", Slack user id
+  std::string role;     // "user" or "admin"
+  std::string channel;  // "http", "slack", "cli"
+};
+
+struct CommandRequest {
+  std::string text;      // the chat command, e.g. "explain select ..."
+  std::string database;  // empty: the first configured database
+  std::string session;   // empty: the caller's default session
+  Caller caller;
+};
+
+// What the core needs from the configuration.
+struct ServiceOptions {
+  LimitsConfig limits;
+  std::vector<DatabaseConfig> databases;
+  // How often history older than each database's `retention` is purged (also once at start).
+  std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
+};
+
+// The outside world the core talks to; every pointer must outlive the service. `describer`
+// may be null (then the \d family answers that it is not available).
+struct ServicePorts {
+  storage::Store* store = nullptr;
+  std::map<std::string, CloneProvider*> providers;  // by database name
+  SessionFactory* sessions = nullptr;
+  CatalogDescriber* describer = nullptr;
+};
+
+class Service {
+ public:
+  Service(ServiceOptions options, ServicePorts ports, Logger log);
+  ~Service();
+
+  // Runs one command and waits for its answer. Failures are in Answer::error (with the history
+  // id when one was written).
+  Answer Run(const CommandRequest& request);
+
+  // Queues one command; `done` is called with the answer on a worker thread (or on the
+  // calling thread when the command is refused before it reaches a session).
+  void Submit(const CommandRequest& request, std::function<void(Answer)> done);
+
+  // {"status": "ok"|"unavailable", "store": {...}, "databases": {name: {...}}}.
+  nlohmann::json Health();
+
+  // Audit entries for events outside commands.
+  void AuditAuthFailure(const std::string& channel, const std::string& who,
+                        const std::string& reason);
+  void AuditEvent(const std::string& action, const std::string& details_json);
+  // A command refused before it reached the core (e.g. Slack: channel not mapped, user not
+  // allowed, admin-only command).
+  void AuditRefusal(const Caller& caller, const std::string& command, const std::string& reason);
+
+  // The history API (SPEC §4). Users see their own entries, admins all; purge/redact and the
+  // audit log are for admins ("forbidden" otherwise). Each read is audited; a read that cannot
+  // be audited is refused ("store_unavailable").
+  Result<std::vector<storage::HistoryEntry>> ListHistory(const Caller& caller,
+                                                         storage::HistoryQuery query);
+  Result<storage::HistoryEntry> GetHistory(const Caller& caller, int64_t id);
+  Result<std::vector<storage::AuditEntry>> ListAudit(const Caller& caller, int limit,
+                                                     std::optional<int64_t> before_id);
+  // "purge" or "redact" with the caller's filters: history::MaintenanceToJson plus "text" (the chat
+  // line). Audited by the store with the counts.
+  Result<nlohmann::json> Maintain(const Caller& caller, const std::string& operation,
+                                  const history::FilterSpec& spec);
+
+  // Purges history older than each database's retention now (also run at start and then every
+  // retention_interval by a thread of the service).
+  void RunRetention();
+
+  // Stops taking commands, cancels running ones and drops every clone.
+  void Shutdown();
+
+  SessionManager& sessions() { return sessions_; }
+
+  // The state of one running command (core/service_context.h); internal to the core.
+  struct Context;
+
+ private:
+  Answer Execute(Context& ctx);
+  Answer RunExplain(Context& ctx, bool analyze);
+  Answer RunExec(Context& ctx);
+  Answer RunHypo(Context& ctx);
+  Answer RunReset(Context& ctx);
+  Answer RunActivity(Context& ctx);
+  Answer RunTerminate(Context& ctx);
+  Answer RunDescribe(Context& ctx);
+  Answer RunHistoryCommand(Context& ctx);
+  Status AuditRead(const Caller& caller, const std::string& what, nlohmann::json details);
+  void RetentionLoop();
+
+  // Runs `fn` on the caller's session with a usable connection (`connect`), or just the
+  // session (then `fn` must not use the connection). Turns a lost connection into one line.
+  Status OnSession(Context& ctx, bool connect, const std::function<Status(Session&)>& fn);
+  StatementLimits Limits() const;
+  // Limits() with the client-side deadline cut to what is left of the command's.
+  StatementLimits Limits(const Context& ctx) const;
+  Answer Finish(Context& ctx, Answer answer);
+  const DatabaseConfig* FindDatabase(const std::string& name) const;
+
+  ServiceOptions options_;
+  ServicePorts ports_;
+  Logger log_;
+  Quota quota_;
+  SessionManager sessions_;
+  std::atomic<bool> stopping_{false};
+  std::mutex retention_mutex_;
+  std::condition_variable retention_wake_;
+  std::thread retention_;
+  Dispatcher dispatcher_;  // last: destroyed first, running what is queued while sessions exist
+};
+
+}  // namespace planbot::core

@@ -1,0 +1,71 @@
+// The state of one command while Service runs it. Internal to service*.cc.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "analyzer/sql.h"
+#include "core/answer.h"
+#include "core/command.h"
+#include "core/config.h"
+#include "core/service.h"
+
+namespace planbot::core {
+
+struct Service::Context {
+  explicit Context(const CommandRequest& r) : request(r), start(std::chrono::steady_clock::now()) {}
+
+  const CommandRequest request;  // a copy: Submit() returns before the command runs
+  std::chrono::steady_clock::time_point start;
+  // When the command must be done: set as it starts to run (Execute), from the client-side
+  // deadline; the SQL check and every statement on the clone count against it.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  Command command;
+  const DatabaseConfig* database = nullptr;
+  std::string session_name;
+
+  std::optional<analyzer::SqlStatement> statement;
+  std::string normalized;
+  std::string fingerprint;
+
+  std::string plan_json;  // EXPLAIN JSON as the server returned it
+  int64_t block_size = 8192;
+  int server_version = 0;
+  std::string summary_text;  // for the chat message
+  std::string tips_text;
+  std::string notice;  // a line about the session itself ("restored after a restart")
+
+  std::optional<Error> error;
+  std::string outcome = "ok";
+  bool audited = false;  // the command wrote its own audit entry (purge, redact)
+
+  // Records the failure; the outcome is derived from the error code unless given.
+  void Fail(Error e, std::string outcome_override = {});
+
+  // Parses `sql` (default: the command's argument) as exactly one SQL statement and normalizes
+  // it; on failure (also when that used up the deadline) records the error and returns false.
+  bool CheckSql(const std::string* sql = nullptr);
+
+  // Fills the answer's plan, summary and tips from `plan_json`.
+  void Analyze(Answer& answer);
+
+  double ElapsedMs() const;
+};
+
+// history, purge and redact: answered by the core without a session (service_history.cc).
+bool IsHistoryCommand(const std::string& name);
+
+// The history and audit entries of a finished command.
+struct Records {
+  std::optional<storage::HistoryEntry> history;
+  storage::AuditEntry audit;
+};
+
+// Builds them under the database's history policy ("full", "normalized" or "off").
+Records BuildRecords(const Service::Context& ctx, const Answer& answer);
+
+// The chat-formatted answer (`message`).
+std::string ChatMessage(const Service::Context& ctx, const Answer& answer);
+
+}  // namespace planbot::core

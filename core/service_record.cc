@@ -1,0 +1,202 @@
+// Finishing a command: the history and audit entries (under the database's history policy) and
+// the chat-formatted answer.
+#include <cmath>
+#include <string>
+
+#include "analyzer/human_format.h"
+#include "core/service_context.h"
+#include "history/history_admin.h"
+
+namespace planbot::core {
+namespace {
+
+// Plan, summary and tips as the "normalized" policy keeps them: from the plan with every
+// query constant masked, so no literal survives in any of them (tips quote conditions).
+void StoreMaskedPlan(const Service::Context& ctx, storage::HistoryEntry& h) {
+  auto masked = history::MaskPlan(ctx.plan_json, ctx.server_version, ctx.block_size);
+  if (!masked) return;
+  h.plan_json = std::move(masked->json);
+  h.plan_text = std::move(masked->text);
+  h.summary_json = std::move(masked->summary_json);
+  h.tips_json = std::move(masked->tips_json);
+}
+
+// What the history keeps of an error: syntax errors quote the user's text, so under the
+// "normalized" policy only their position is kept.
+std::string StoredErrorMessage(const Error& e, bool full) {
+  if (full || e.code != "syntax_error") return e.message;
+  return "syntax error at byte " + std::to_string(e.position);
+}
+
+storage::HistoryEntry History(const Service::Context& ctx, const Answer& answer, bool full) {
+  storage::HistoryEntry h;
+  h.user = ctx.request.caller.user;
+  h.channel = ctx.request.caller.channel;
+  h.session = ctx.session_name;
+  h.database = ctx.database->name;
+  h.command = ctx.command.name;
+  if (full) h.query_text = ctx.command.argument;
+  h.normalized = ctx.normalized;
+  h.fingerprint = ctx.fingerprint;
+  h.server_version = ctx.server_version;
+  if (!ctx.plan_json.empty() && !ctx.error) {
+    if (full) {
+      h.plan_json = ctx.plan_json;
+      h.plan_text = answer.plan_text;
+      h.summary_json = answer.summary.dump();
+      h.tips_json = answer.tips.dump();
+    } else {
+      StoreMaskedPlan(ctx, h);
+    }
+    if (answer.summary.contains("execution_time")) {
+      h.execution_ms = answer.summary["execution_time"].value("ms", 0.0);
+    }
+  }
+  h.duration_ms = ctx.ElapsedMs();
+  h.outcome = ctx.outcome;
+  if (ctx.error) {
+    h.sqlstate = ctx.error->sqlstate;
+    h.error_code = ctx.error->code;
+    h.error_message = StoredErrorMessage(*ctx.error, full);
+  }
+  return h;
+}
+
+storage::AuditEntry Audit(const Service::Context& ctx) {
+  storage::AuditEntry a;
+  a.actor = ctx.request.caller.user;
+  a.action = ctx.outcome == "refused" || ctx.outcome == "quota" ? "refusal" : "command";
+  a.channel = ctx.request.caller.channel;
+  a.session = ctx.session_name;
+  a.database = ctx.database ? ctx.database->name : ctx.request.database;
+  a.command = ctx.command.name;
+  a.normalized = ctx.normalized;
+  a.fingerprint = ctx.fingerprint;
+  a.outcome = ctx.outcome;
+  nlohmann::json details = {{"duration_ms", std::round(ctx.ElapsedMs() * 1000) / 1000},
+                            {"role", ctx.request.caller.role}};
+  if (ctx.error) {
+    a.sqlstate = ctx.error->sqlstate;
+    details["error_code"] = ctx.error->code;
+  }
+  a.details = details.dump();
+  return a;
+}
+
+// The SQL line around a syntax error with a caret under the byte it points at.
+std::string Caret(const std::string& sql, int position) {
+  if (position <= 0 || static_cast<size_t>(position) > sql.size() + 1) return {};
+  size_t at = static_cast<size_t>(position - 1);
+  size_t begin = sql.rfind('\n', at == 0 ? 0 : at - 1);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  size_t end = sql.find('\n', at);
+  std::string line = sql.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  if (line.size() > 200) return {};
+  return "\n    " + line + "\n    " + std::string(at - begin, ' ') + "^";
+}
+
+}  // namespace
+
+Records BuildRecords(const Service::Context& ctx, const Answer& answer) {
+  Records r;
+  r.audit = Audit(ctx);
+  // SQL commands keep a history entry: plan, explain, exec and hypo create.
+  bool is_sql_command = !ctx.normalized.empty() || ctx.command.name == "plan" ||
+                        ctx.command.name == "explain" || ctx.command.name == "exec";
+  std::string policy = ctx.database ? ctx.database->history : "off";
+  if (is_sql_command && ctx.database && policy != "off") {
+    r.history = History(ctx, answer, policy == "full");
+  }
+  return r;
+}
+
+std::string ChatMessage(const Service::Context& ctx, const Answer& answer) {
+  std::string notice = ctx.notice.empty() ? "" : "note: " + ctx.notice + "\n";
+  if (ctx.error) {
+    std::string text = ErrorToChat(*ctx.error);
+    // A position is given only where it points into the user's text (a syntax error, an error
+    // of the statement's parse analysis).
+    if (ctx.error->code == "syntax_error" || ctx.error->code == "database_error") {
+      text +=
+          Caret(ctx.statement ? ctx.statement->text : ctx.command.argument, ctx.error->position);
+    }
+    return notice + text;
+  }
+  if (answer.command == "help" || IsHistoryCommand(answer.command)) return notice + answer.text;
+  std::string head = answer.command + " · " + answer.database + " · session " + answer.session;
+  if (answer.id > 0) head += " · history #" + std::to_string(answer.id);
+  head += " · " + analyzer::FormatMillis(answer.duration_ms);
+  if (answer.plan_json.is_null()) return notice + head + "\n" + answer.text;
+  std::string text = notice + head + "\n\n" + answer.plan_text + "\n" + ctx.summary_text;
+  for (const std::string& name : answer.hypothetical_indexes) {
+    text +=
+        "Uses hypothetical index " + name + "; build it for real with `exec create index ...`\n";
+  }
+  if (!ctx.tips_text.empty()) text += "Tips:\n" + ctx.tips_text;
+  return text;
+}
+
+Answer Service::Finish(Context& ctx, Answer answer) {
+  answer.command = ctx.command.name;
+  if (ctx.database) answer.database = ctx.database->name;
+  answer.session = ctx.session_name;
+  answer.fingerprint = ctx.fingerprint;
+  answer.normalized = ctx.normalized;
+  Records records = BuildRecords(ctx, answer);
+  auto id = ctx.audited ? Result<int64_t>(int64_t{0})
+                        : ports_.store->Record(records.history, records.audit);
+  if (id) {
+    answer.id = *id;
+  } else {
+    log_.Error("recording a command failed: " + id.error().message);
+    // An answer that is not in the audit log is not given.
+    ctx.Fail(MakeError(
+        "store_unavailable",
+        "planbot could not record this command, so it does not answer it: " + id.error().message));
+    answer.plan_text.clear();
+    answer.plan_json = nullptr;
+    answer.summary = nullptr;
+    answer.tips = nlohmann::json::array();
+    answer.result = nullptr;
+    answer.text.clear();
+  }
+  answer.error = ctx.error;
+  answer.duration_ms = ctx.ElapsedMs();
+  answer.message = ChatMessage(ctx, answer);
+  return answer;
+}
+
+void Service::AuditAuthFailure(const std::string& channel, const std::string& who,
+                               const std::string& reason) {
+  storage::AuditEntry a;
+  a.actor = who;
+  a.action = "auth_failure";
+  a.channel = channel;
+  a.outcome = "refused";
+  a.details = nlohmann::json{{"reason", reason}}.dump();
+  if (Status st = ports_.store->Audit(a); !st) log_.Error("audit: " + st.error().message);
+}
+
+void Service::AuditRefusal(const Caller& caller, const std::string& command,
+                           const std::string& reason) {
+  storage::AuditEntry a;
+  a.actor = caller.user;
+  a.action = "refusal";
+  a.channel = caller.channel;
+  a.command = command;
+  a.outcome = "refused";
+  a.details = nlohmann::json{{"reason", reason}}.dump();
+  if (Status st = ports_.store->Audit(a); !st) log_.Error("audit: " + st.error().message);
+}
+
+void Service::AuditEvent(const std::string& action, const std::string& details_json) {
+  storage::AuditEntry a;
+  a.actor = "system";
+  a.action = action;
+  a.channel = "system";
+  a.outcome = "ok";
+  a.details = details_json;
+  if (Status st = ports_.store->Audit(a); !st) log_.Error("audit: " + st.error().message);
+}
+
+}  // namespace planbot::core

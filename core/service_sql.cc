@@ -1,0 +1,183 @@
+// The SQL commands: plan, explain, exec and hypo.
+#include <cctype>
+#include <string>
+
+#include "analyzer/human_format.h"
+#include "core/service_context.h"
+#include "core/statement_policy.h"
+
+namespace planbot::core {
+namespace {
+
+// HypoPG names its indexes "<oid>btree_table_column".
+void CollectHypothetical(const nlohmann::json& node, std::vector<std::string>& names) {
+  if (node.is_array()) {
+    for (const auto& item : node) CollectHypothetical(item, names);
+    return;
+  }
+  if (!node.is_object()) return;
+  auto index = node.find("Index Name");
+  if (index != node.end() && index->is_string()) {
+    const std::string& name = index->get_ref<const std::string&>();
+    if (!name.empty() && name[0] == '<' &&
+        std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
+    }
+  }
+  for (const auto& [key, value] : node.items()) {
+    if (value.is_structured()) CollectHypothetical(value, names);
+  }
+}
+
+std::string HypoLine(const HypoIndex& h) {
+  return h.name + " on " + h.table + ", estimated size " +
+         analyzer::FormatBytes(static_cast<double>(h.estimated_bytes));
+}
+
+nlohmann::json HypoJson(const HypoIndex& h) {
+  return {{"oid", h.oid},
+          {"name", h.name},
+          {"table", h.table},
+          {"definition", h.definition},
+          {"estimated_bytes", h.estimated_bytes}};
+}
+
+bool ParseOid(const std::string& text, int64_t* oid) {
+  if (text.empty() || text.size() > 10) return false;
+  for (char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  *oid = std::stoll(text);
+  return *oid > 0 && *oid <= 4294967295LL;
+}
+
+}  // namespace
+
+Answer Service::RunExplain(Context& ctx, bool analyze) {
+  Answer answer;
+  if (!ctx.CheckSql()) return Finish(ctx, std::move(answer));
+  if (Status policy = CheckExplainable(*ctx.statement, ctx.command.name); !policy) {
+    ctx.Fail(policy.error(), "refused");
+    return Finish(ctx, std::move(answer));
+  }
+  if (Status health = ports_.store->Health(); !health) {
+    ctx.Fail(MakeError(
+        "store_unavailable",
+        "planbot cannot record commands right now, so it runs none: " + health.error().message));
+    return Finish(ctx, std::move(answer));
+  }
+  Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
+    ctx.block_size = s.db->block_size();
+    ctx.server_version = s.db->server_version_num();
+    RunningStatement running(s);
+    auto json = s.db->Explain(ctx.statement->text,
+                              analyze ? ExplainMode::kAnalyze : ExplainMode::kPlan, Limits(ctx));
+    if (!json) return json.error();
+    ctx.plan_json = std::move(*json);
+    return Ok{};
+  });
+  if (!ran) {
+    ctx.Fail(ran.error());
+  } else {
+    ctx.Analyze(answer);
+    CollectHypothetical(answer.plan_json, answer.hypothetical_indexes);
+  }
+  return Finish(ctx, std::move(answer));
+}
+
+Answer Service::RunExec(Context& ctx) {
+  Answer answer;
+  if (!ctx.CheckSql()) return Finish(ctx, std::move(answer));
+  auto plan = CheckExecutable(*ctx.statement);
+  if (!plan) {
+    ctx.Fail(plan.error(), "refused");
+    return Finish(ctx, std::move(answer));
+  }
+  auto start = std::chrono::steady_clock::now();
+  Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
+    RunningStatement running(s);
+    auto result = s.db->Exec(ctx.statement->text, plan->transactional, Limits(ctx));
+    if (!result) return result.error();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    answer.result = {{"tag", result->tag}, {"duration_ms", ms}};
+    if (result->rows >= 0) answer.result["rows"] = result->rows;
+    answer.text = result->tag;
+    if (result->rows >= 0) {
+      answer.text +=
+          " (" + analyzer::FormatCount(result->rows) + (result->rows == 1 ? " row" : " rows") + ")";
+    }
+    answer.text += " in " + analyzer::FormatMillis(ms) + "; it stays in your clone until `reset`";
+    return Ok{};
+  });
+  if (!ran) ctx.Fail(ran.error());
+  return Finish(ctx, std::move(answer));
+}
+
+Answer Service::RunHypo(Context& ctx) {
+  Answer answer;
+  const std::string& arg = ctx.command.argument;
+  std::string verb = arg.substr(0, arg.find_first_of(" \t\r\n"));
+  for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string rest = verb.size() < arg.size() ? arg.substr(verb.size()) : "";
+  rest.erase(0, rest.find_first_not_of(" \t\r\n"));
+  int64_t oid = 0;
+  if (verb == "create") {
+    if (!ctx.CheckSql(&arg)) return Finish(ctx, std::move(answer));
+    if (Status hypothetical = CheckHypothetical(*ctx.statement); !hypothetical) {
+      ctx.Fail(hypothetical.error(), "refused");
+      return Finish(ctx, std::move(answer));
+    }
+  } else if (verb == "drop" && !ParseOid(rest, &oid)) {
+    ctx.Fail(MakeError("bad_request",
+                       "usage: hypo drop ID, with the numeric id `hypo desc` "
+                       "shows"),
+             "refused");
+    return Finish(ctx, std::move(answer));
+  } else if (verb != "desc" && verb != "reset" && verb != "drop") {
+    ctx.Fail(MakeError("bad_request",
+                       "usage: hypo create index ... | hypo desc | hypo drop ID | hypo reset"),
+             "refused");
+    return Finish(ctx, std::move(answer));
+  }
+  Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
+    RunningStatement running(s);
+    if (verb == "create") {
+      auto index = s.db->HypoCreate(ctx.statement->text, Limits(ctx));
+      if (!index) return index.error();
+      answer.result = {{"index", HypoJson(*index)}};
+      answer.text = "hypothetical index " + HypoLine(*index) + " (id " +
+                    std::to_string(index->oid) +
+                    "). `plan` uses it where it helps; `explain` runs the query, so it cannot.";
+    } else if (verb == "desc") {
+      auto list = s.db->HypoList(Limits(ctx));
+      if (!list) return list.error();
+      answer.result = {{"indexes", nlohmann::json::array()}};
+      for (const HypoIndex& h : *list) {
+        answer.result["indexes"].push_back(HypoJson(h));
+        if (h.table.empty()) {  // the table was dropped; HypoPG keeps the index until told
+          answer.text += std::to_string(h.oid) + "  " + h.name +
+                         ": its table no longer exists (drop it with `hypo drop " +
+                         std::to_string(h.oid) + "`)\n";
+          continue;
+        }
+        answer.text += std::to_string(h.oid) + "  " + HypoLine(h) + "\n    " + h.definition + "\n";
+      }
+      if (list->empty()) answer.text = "no hypothetical indexes in this session";
+    } else if (verb == "drop") {
+      auto dropped = s.db->HypoDrop(oid, Limits(ctx));
+      if (!dropped) return dropped.error();
+      if (!*dropped) return MakeError("not_found", "no hypothetical index with id " + rest);
+      answer.result = {{"dropped", oid}};
+      answer.text = "hypothetical index " + rest + " dropped";
+    } else {
+      if (Status reset = s.db->HypoReset(Limits(ctx)); !reset) return reset;
+      answer.text = "all hypothetical indexes of this session dropped";
+    }
+    return Ok{};
+  });
+  if (!ran) ctx.Fail(ran.error());
+  return Finish(ctx, std::move(answer));
+}
+
+}  // namespace planbot::core
