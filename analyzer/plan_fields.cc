@@ -310,7 +310,7 @@ void SetQueryField(ExplainQuery& q, const std::string& key, const Scalar& v) {
   } else if (key == "Query Identifier") {
     q.query_identifier = v.AsInt();
   } else {
-    q.extra.push_back({key, v.AsText(), true});
+    q.extra.push_back({key, v.AsText(), true, v.kind == Scalar::Kind::kString});
   }
 }
 
@@ -339,7 +339,7 @@ void SetNodeField(PlanNode& node, const std::string& key, const Scalar& v) {
   } else if (key == "Planned Partitions") {
     node.hash_agg.planned_partitions = v.AsInt();
   } else if (!SetInstrumentField(node, &node.hash_peak_memory_kb, node.node_type, key, v)) {
-    node.extra.push_back({key, v.AsText(), true});
+    node.extra.push_back({key, v.AsText(), true, v.kind == Scalar::Kind::kString});
   }
 }
 
@@ -423,7 +423,7 @@ void SetIncSortSpaceField(std::pair<int64_t, int64_t>& avg_peak, const std::stri
   if (key == "Peak Sort Space Used") avg_peak.second = v.AsInt();
 }
 
-std::vector<std::string>* NodeList(PlanNode& node, const std::string& key) {
+const Table<std::vector<std::string> PlanNode::*>& NodeLists() {
   static const Table<std::vector<std::string> PlanNode::*> kTable = {
       {"Output", &PlanNode::output},
       {"Sort Key", &PlanNode::sort_key},
@@ -433,8 +433,24 @@ std::vector<std::string>* NodeList(PlanNode& node, const std::string& key) {
       {"Params Evaluated", &PlanNode::params_evaluated},
       {"Conflict Arbiter Indexes", &PlanNode::conflict_arbiter_indexes},
   };
-  auto it = kTable.find(key);
-  return it == kTable.end() ? nullptr : &(node.*(it->second));
+  return kTable;
+}
+
+std::vector<std::string>* NodeList(PlanNode& node, const std::string& key) {
+  auto it = NodeLists().find(key);
+  return it == NodeLists().end() ? nullptr : &(node.*(it->second));
+}
+
+void MapNodeStrings(
+    PlanNode& node,
+    const std::function<std::string(std::string_view key, const std::string&)>& map) {
+  for (const auto& [key, member] : NodeStrings()) node.*member = map(key, node.*member);
+  for (const auto& [key, member] : NodeOptionalStrings()) {
+    if ((node.*member).has_value()) node.*member = OptString(map(key, *(node.*member)));
+  }
+  for (const auto& [key, member] : NodeLists()) {
+    for (std::string& item : node.*member) item = map(key, item);
+  }
 }
 
 }  // namespace planbot::analyzer::fields

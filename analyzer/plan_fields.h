@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -60,5 +61,12 @@ void SetIncSortSpaceField(std::pair<int64_t, int64_t>& avg_peak, const std::stri
 
 // The string list a node key names ("Output", "Sort Key", ...), or nullptr.
 std::vector<std::string>* NodeList(PlanNode& node, const std::string& key);
+
+// Replaces every string `node` itself holds under a JSON key — the single strings and each
+// element of the string lists, not those of grouping sets, target tables or `extra` — with
+// `map(key, value)`.
+void MapNodeStrings(
+    PlanNode& node,
+    const std::function<std::string(std::string_view key, const std::string&)>& map);
 
 }  // namespace planbot::analyzer::fields

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analyzer/literal_mask.h"
+#include "analyzer/plan_fields.h"
 
 namespace planbot::analyzer {
 namespace {
@@ -141,6 +142,44 @@ Result<std::string> MaskPlanJson(std::string_view explain_json) {
     return MakeError("bad_json", "the plan is not valid JSON");
   }
   return out;
+}
+
+namespace {
+
+std::string MaskUnlessKept(std::string_view key, const std::string& value) {
+  return KeepsText(std::string(key)) ? value : MaskLiterals(value);
+}
+
+void MaskExtras(std::vector<ExtraProperty>& extras) {
+  for (ExtraProperty& e : extras) {
+    if (KeepsText(e.key) || e.key == "Settings") continue;
+    if (e.scalar) {
+      if (e.string) e.value = MaskLiterals(e.value);
+    } else if (auto masked = MaskPlanJson(e.value)) {
+      e.value = std::move(*masked);
+    }
+  }
+}
+
+void MaskNode(PlanNode& node) {
+  fields::MapNodeStrings(node, MaskUnlessKept);
+  for (GroupingSet& set : node.grouping_sets) {
+    for (std::string& key : set.sort_key) key = MaskLiterals(key);
+    for (auto& keys : set.keys) {
+      for (std::string& key : keys) key = MaskLiterals(key);
+    }
+  }
+  MaskExtras(node.extra);
+  for (PlanNode& child : node.children) MaskNode(child);
+}
+
+}  // namespace
+
+void MaskPlanModel(Explain& explain) {
+  for (ExplainQuery& q : explain.queries) {
+    MaskNode(q.plan);
+    MaskExtras(q.extra);
+  }
 }
 
 }  // namespace planbot::analyzer

@@ -12,10 +12,17 @@
 #include <string>
 #include <string_view>
 
+#include "analyzer/plan_model.h"
 #include "common/result.h"
 
 namespace planbot::analyzer {
 
 Result<std::string> MaskPlanJson(std::string_view explain_json);
+
+// The same masking on the parsed model, in place: every string the JSON rule would mask is
+// masked in the model, so that RenderText and the tips of the masked model equal those of the
+// masked JSON parsed again (tests/analyzer/plan_mask_test.cc checks this on the whole fidelity
+// corpus). Numbers and structure are unchanged.
+void MaskPlanModel(Explain& explain);
 
 }  // namespace planbot::analyzer

@@ -172,8 +172,9 @@ struct TargetTable {
 // A property planbot does not model, kept verbatim: a scalar as text, or raw JSON for the rest.
 struct ExtraProperty {
   std::string key;
-  std::string value;   // the scalar as PostgreSQL printed it, or compact JSON
-  bool scalar = true;  // false: `value` is an object or array
+  std::string value;    // the scalar as PostgreSQL printed it, or compact JSON
+  bool scalar = true;   // false: `value` is an object or array
+  bool string = false;  // a scalar that was a JSON string (not a number, boolean or null)
 };
 
 struct PlanNode {
@@ -200,8 +201,8 @@ struct PlanNode {
       filter, one_time_filter, run_condition, function_call, table_function_call, conflict_filter,
       cache_key, cache_mode, sampling_method, repeatable_seed;
   std::vector<std::string> sampling_parameters;
-  OptNum rows_removed_by_index_recheck, rows_removed_by_filter,
-      rows_removed_by_join_filter, rows_removed_by_conflict_filter, heap_fetches;
+  OptNum rows_removed_by_index_recheck, rows_removed_by_filter, rows_removed_by_join_filter,
+      rows_removed_by_conflict_filter, heap_fetches;
   std::optional<int64_t> index_searches;  // PG18
 
   // Keys.
@@ -227,8 +228,7 @@ struct PlanNode {
   std::vector<TargetTable> target_tables;
   OptString conflict_resolution;
   std::vector<std::string> conflict_arbiter_indexes;
-  OptNum tuples_inserted, conflicting_tuples, tuples_updated, tuples_deleted,
-      tuples_skipped;
+  OptNum tuples_inserted, conflicting_tuples, tuples_updated, tuples_deleted, tuples_skipped;
 
   // PG18 storage reports (Material, WindowAgg, CTE Scan, ...): "Storage: Memory  Maximum
   // Storage: 17kB".

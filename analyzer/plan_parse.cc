@@ -372,7 +372,7 @@ bool Handler::OnEnd() {
   json done = std::move(captured_.back());
   captured_.pop_back();
   if (captured_.empty()) {
-    capture_dest_->push_back(ExtraProperty{capture_key_, done.dump(), false});
+    capture_dest_->push_back(ExtraProperty{capture_key_, done.dump(), false, false});
     return true;
   }
   AddCaptured(std::move(done));

@@ -2,31 +2,55 @@
 
 #include <map>
 
+#include "common/raw_json.h"
+
 namespace planbot::core {
 
-nlohmann::json Answer::ToJson() const {
-  if (error) {
-    nlohmann::json out = ErrorToJson(*error, id);
-    out["message"] = message;
-    if (error->retry_after > 0) out["retry_after"] = error->retry_after;
-    if (!session.empty()) out["session"] = session;
+namespace {
+
+// Every member, plan.json as null.
+nlohmann::json WithoutPlanJson(const Answer& a) {
+  if (a.error) {
+    nlohmann::json out = ErrorToJson(*a.error, a.id);
+    out["message"] = a.message;
+    if (a.error->retry_after > 0) out["retry_after"] = a.error->retry_after;
+    if (!a.session.empty()) out["session"] = a.session;
     return out;
   }
-  nlohmann::json out = {{"command", command}, {"message", message}, {"duration_ms", duration_ms}};
-  if (!database.empty()) out["database"] = database;
-  if (!session.empty()) out["session"] = session;
-  if (id > 0) out["id"] = id;
-  if (!fingerprint.empty()) out["fingerprint"] = fingerprint;
-  if (!normalized.empty()) out["normalized"] = normalized;
-  if (!plan_json.is_null()) {
-    out["plan"] = {{"text", plan_text}, {"json", plan_json}};
-    out["summary"] = summary;
-    out["tips"] = tips;
+  nlohmann::json out = {
+      {"command", a.command}, {"message", a.message}, {"duration_ms", a.duration_ms}};
+  if (!a.database.empty()) out["database"] = a.database;
+  if (!a.session.empty()) out["session"] = a.session;
+  if (a.id > 0) out["id"] = a.id;
+  if (!a.fingerprint.empty()) out["fingerprint"] = a.fingerprint;
+  if (!a.normalized.empty()) out["normalized"] = a.normalized;
+  if (a.analysis) {
+    out["plan"] = {{"text", a.analysis->text}, {"json", nullptr}};
+    out["summary"] = analyzer::SummaryToJson(a.analysis->summary);
+    out["tips"] = analyzer::TipsToJson(a.analysis->tips);
+    if (!a.analysis->hypothetical_indexes.empty()) {
+      out["hypothetical_indexes"] = a.analysis->hypothetical_indexes;
+    }
   }
-  if (!text.empty()) out["text"] = text;
-  if (!result.is_null()) out["result"] = result;
-  if (!hypothetical_indexes.empty()) out["hypothetical_indexes"] = hypothetical_indexes;
+  if (!a.text.empty()) out["text"] = a.text;
+  if (!a.result.is_null()) out["result"] = a.result;
   return out;
+}
+
+}  // namespace
+
+nlohmann::json Answer::ToJson() const {
+  nlohmann::json out = WithoutPlanJson(*this);
+  if (!error && analysis) {
+    out["plan"]["json"] = nlohmann::json::parse(analysis->json, nullptr, false);
+  }
+  return out;
+}
+
+std::string Answer::ToJsonText() const {
+  std::string out = WithoutPlanJson(*this).dump();
+  if (error || !analysis) return out;
+  return SpliceRawJson(std::move(out), "plan", "json", analysis->json);
 }
 
 int HttpStatusFor(const Error& error) {

@@ -1,15 +1,18 @@
 // Answers as structured data first (SPEC §3); the chat text is derived from them. The HTTP API
-// returns Answer::ToJson(), `planbot ask` prints `message`, Slack formats the same fields.
+// sends Answer::ToJsonText() (plan.json exactly as PostgreSQL printed it), `planbot ask` prints
+// `message`, Slack lays out the same typed fields.
 //
-// Plain values; thread-compatible.
+// Plain values (the analysis is shared, immutable); thread-compatible.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "analyzer/analysis.h"
 #include "common/result.h"
 
 namespace planbot::core {
@@ -21,21 +24,24 @@ struct Answer {
   int64_t id = 0;  // history entry; 0 when none was written
   std::string fingerprint;
   std::string normalized;
-  std::string plan_text;     // as PostgreSQL's text EXPLAIN prints it
-  nlohmann::json plan_json;  // EXPLAIN JSON; null when there is no plan
-  nlohmann::json summary;    // SPEC §3 summary; null when there is no plan
-  nlohmann::json tips = nlohmann::json::array();
-  std::string text;       // for answers without a plan (help, exec, \d, ...)
-  nlohmann::json result;  // structured result of other commands; null when none
-  std::vector<std::string> hypothetical_indexes;  // HypoPG indexes the plan uses
-  double duration_ms = 0;                         // wall-clock time planbot spent
-  std::string message;                            // the chat-formatted answer
-  std::optional<Error> error;                     // set when the command failed
+  // plan and explain: the plan analysed once (PostgreSQL's JSON and text, summary, metrics,
+  // tips, hypothetical indexes used); null for every other command.
+  std::shared_ptr<const analyzer::Analysis> analysis;
+  std::string notice;          // one line about the session itself ("restored after a restart")
+  std::string text;            // for answers without a plan (help, exec, \d, ...)
+  nlohmann::json result;       // structured result of other commands; null when none
+  double duration_ms = 0;      // wall-clock time planbot spent
+  std::string message;         // the chat-formatted answer
+  std::optional<Error> error;  // set when the command failed
 
   bool ok() const { return !error.has_value(); }
 
   // SPEC §3 for answers, SPEC §4 ({"error": {...}}) for failures; both carry `message`.
+  // plan.json as a document (nlohmann's: key order and number digits are its own).
   nlohmann::json ToJson() const;
+  // The same as text, with plan.json exactly as PostgreSQL printed it: what the HTTP API sends,
+  // so that `planbot render` of it prints plan.text.
+  std::string ToJsonText() const;
 };
 
 // The HTTP status for an error code (SPEC §4): 400, 401, 403, 404, 408, 413, 429 or 503.

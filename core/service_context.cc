@@ -1,10 +1,6 @@
 #include "core/service_context.h"
 
-#include "analyzer/plan_metrics.h"
-#include "analyzer/plan_parse.h"
-#include "analyzer/render_text.h"
-#include "analyzer/summary.h"
-#include "analyzer/tips.h"
+#include "analyzer/analysis.h"
 
 namespace planbot::core {
 namespace {
@@ -48,25 +44,15 @@ bool Service::Context::CheckSql(const std::string* text) {
   return true;
 }
 
-void Service::Context::Analyze(Answer& answer) {
-  auto explain = analyzer::ParseExplainJson(plan_json);
-  if (!explain) {
+void Service::Context::Analyze(std::string plan_json) {
+  auto analyzed = analyzer::Analyze(std::move(plan_json), {server_version, block_size});
+  if (!analyzed) {
     Fail(MakeError("internal",
-                   "the server's EXPLAIN output could not be read: " + explain.error().message),
+                   "the server's EXPLAIN output could not be read: " + analyzed.error().message),
          "error");
     return;
   }
-  analyzer::RenderOptions options;
-  options.server_version_num = server_version;
-  answer.plan_text = analyzer::RenderText(*explain, options);
-  answer.plan_json = nlohmann::json::parse(plan_json, nullptr, false);
-  const analyzer::ExplainQuery& q = explain->queries.front();
-  analyzer::Summary summary = analyzer::ComputeSummary(q, block_size);
-  std::vector<analyzer::Tip> tips = analyzer::ComputeTips(q, analyzer::ComputeMetrics(q));
-  answer.summary = analyzer::SummaryToJson(summary);
-  answer.tips = analyzer::TipsToJson(tips);
-  summary_text = analyzer::SummaryToText(summary);
-  tips_text = analyzer::TipsToText(tips);
+  analysis = std::make_shared<const analyzer::Analysis>(std::move(*analyzed));
 }
 
 double Service::Context::ElapsedMs() const {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -29,11 +30,10 @@ struct Service::Context {
   std::string normalized;
   std::string fingerprint;
 
-  std::string plan_json;  // EXPLAIN JSON as the server returned it
   int64_t block_size = 8192;
   int server_version = 0;
-  std::string summary_text;  // for the chat message
-  std::string tips_text;
+  // plan and explain: the server's EXPLAIN JSON, analysed once; shared with the answer.
+  std::shared_ptr<const analyzer::Analysis> analysis;
   std::string notice;  // a line about the session itself ("restored after a restart")
 
   std::optional<Error> error;
@@ -47,8 +47,8 @@ struct Service::Context {
   // it; on failure (also when that used up the deadline) records the error and returns false.
   bool CheckSql(const std::string* sql = nullptr);
 
-  // Fills the answer's plan, summary and tips from `plan_json`.
-  void Analyze(Answer& answer);
+  // Analyses the server's EXPLAIN JSON into `analysis`; records the failure when it cannot be read.
+  void Analyze(std::string plan_json);
 
   double ElapsedMs() const;
 };
@@ -63,7 +63,7 @@ struct Records {
 };
 
 // Builds them under the database's history policy ("full", "normalized" or "off").
-Records BuildRecords(const Service::Context& ctx, const Answer& answer);
+Records BuildRecords(const Service::Context& ctx);
 
 // The chat-formatted answer (`message`).
 std::string ChatMessage(const Service::Context& ctx, const Answer& answer);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "analyzer/analysis.h"
 #include "analyzer/human_format.h"
 #include "core/service_context.h"
 #include "history/history_admin.h"
@@ -10,15 +11,22 @@
 namespace planbot::core {
 namespace {
 
-// Plan, summary and tips as the "normalized" policy keeps them: from the plan with every
-// query constant masked, so no literal survives in any of them (tips quote conditions).
-void StoreMaskedPlan(const Service::Context& ctx, storage::HistoryEntry& h) {
-  auto masked = history::MaskPlan(ctx.plan_json, ctx.server_version, ctx.block_size);
-  if (!masked) return;
+// The plan as history keeps it: under "full" as analysed; under "normalized" with every query
+// constant masked (JSON, text, tips, which quote conditions), the same summary.
+void StorePlan(const analyzer::Analysis& analysis, bool full, storage::HistoryEntry& h) {
+  h.summary_json = analyzer::SummaryToJson(analysis.summary).dump();
+  h.execution_ms = analysis.summary.execution_ms;
+  if (full) {
+    h.plan_json = analysis.json;
+    h.plan_text = analysis.text;
+    h.tips_json = analyzer::TipsToJson(analysis.tips).dump();
+    return;
+  }
+  auto masked = analyzer::Masked(analysis);
+  if (!masked) return;  // no masked copy: no plan kept, only the figures
   h.plan_json = std::move(masked->json);
   h.plan_text = std::move(masked->text);
-  h.summary_json = std::move(masked->summary_json);
-  h.tips_json = std::move(masked->tips_json);
+  h.tips_json = analyzer::TipsToJson(masked->tips).dump();
 }
 
 // What the history keeps of an error: syntax errors quote the user's text, so under the
@@ -28,7 +36,7 @@ std::string StoredErrorMessage(const Error& e, bool full) {
   return "syntax error at byte " + std::to_string(e.position);
 }
 
-storage::HistoryEntry History(const Service::Context& ctx, const Answer& answer, bool full) {
+storage::HistoryEntry History(const Service::Context& ctx, bool full) {
   storage::HistoryEntry h;
   h.user = ctx.request.caller.user;
   h.channel = ctx.request.caller.channel;
@@ -39,19 +47,7 @@ storage::HistoryEntry History(const Service::Context& ctx, const Answer& answer,
   h.normalized = ctx.normalized;
   h.fingerprint = ctx.fingerprint;
   h.server_version = ctx.server_version;
-  if (!ctx.plan_json.empty() && !ctx.error) {
-    if (full) {
-      h.plan_json = ctx.plan_json;
-      h.plan_text = answer.plan_text;
-      h.summary_json = answer.summary.dump();
-      h.tips_json = answer.tips.dump();
-    } else {
-      StoreMaskedPlan(ctx, h);
-    }
-    if (answer.summary.contains("execution_time")) {
-      h.execution_ms = answer.summary["execution_time"].value("ms", 0.0);
-    }
-  }
+  if (ctx.analysis && !ctx.error) StorePlan(*ctx.analysis, full, h);
   h.duration_ms = ctx.ElapsedMs();
   h.outcome = ctx.outcome;
   if (ctx.error) {
@@ -97,7 +93,7 @@ std::string Caret(const std::string& sql, int position) {
 
 }  // namespace
 
-Records BuildRecords(const Service::Context& ctx, const Answer& answer) {
+Records BuildRecords(const Service::Context& ctx) {
   Records r;
   r.audit = Audit(ctx);
   // SQL commands keep a history entry: plan, explain, exec and hypo create.
@@ -105,7 +101,7 @@ Records BuildRecords(const Service::Context& ctx, const Answer& answer) {
                         ctx.command.name == "explain" || ctx.command.name == "exec";
   std::string policy = ctx.database ? ctx.database->history : "off";
   if (is_sql_command && ctx.database && policy != "off") {
-    r.history = History(ctx, answer, policy == "full");
+    r.history = History(ctx, policy == "full");
   }
   return r;
 }
@@ -126,13 +122,14 @@ std::string ChatMessage(const Service::Context& ctx, const Answer& answer) {
   std::string head = answer.command + " · " + answer.database + " · session " + answer.session;
   if (answer.id > 0) head += " · history #" + std::to_string(answer.id);
   head += " · " + analyzer::FormatMillis(answer.duration_ms);
-  if (answer.plan_json.is_null()) return notice + head + "\n" + answer.text;
-  std::string text = notice + head + "\n\n" + answer.plan_text + "\n" + ctx.summary_text;
-  for (const std::string& name : answer.hypothetical_indexes) {
+  if (!answer.analysis) return notice + head + "\n" + answer.text;
+  const analyzer::Analysis& a = *answer.analysis;
+  std::string text = notice + head + "\n\n" + a.text + "\n" + analyzer::SummaryToText(a.summary);
+  for (const std::string& name : a.hypothetical_indexes) {
     text +=
         "Uses hypothetical index " + name + "; build it for real with `exec create index ...`\n";
   }
-  if (!ctx.tips_text.empty()) text += "Tips:\n" + ctx.tips_text;
+  if (!a.tips.empty()) text += "Tips:\n" + analyzer::TipsToText(a.tips);
   return text;
 }
 
@@ -142,7 +139,9 @@ Answer Service::Finish(Context& ctx, Answer answer) {
   answer.session = ctx.session_name;
   answer.fingerprint = ctx.fingerprint;
   answer.normalized = ctx.normalized;
-  Records records = BuildRecords(ctx, answer);
+  answer.notice = ctx.notice;
+  if (!ctx.error) answer.analysis = ctx.analysis;
+  Records records = BuildRecords(ctx);
   auto id = ctx.audited ? Result<int64_t>(int64_t{0})
                         : ports_.store->Record(records.history, records.audit);
   if (id) {
@@ -153,10 +152,7 @@ Answer Service::Finish(Context& ctx, Answer answer) {
     ctx.Fail(MakeError(
         "store_unavailable",
         "planbot could not record this command, so it does not answer it: " + id.error().message));
-    answer.plan_text.clear();
-    answer.plan_json = nullptr;
-    answer.summary = nullptr;
-    answer.tips = nlohmann::json::array();
+    answer.analysis.reset();
     answer.result = nullptr;
     answer.text.clear();
   }

@@ -9,26 +9,6 @@
 namespace planbot::core {
 namespace {
 
-// HypoPG names its indexes "<oid>btree_table_column".
-void CollectHypothetical(const nlohmann::json& node, std::vector<std::string>& names) {
-  if (node.is_array()) {
-    for (const auto& item : node) CollectHypothetical(item, names);
-    return;
-  }
-  if (!node.is_object()) return;
-  auto index = node.find("Index Name");
-  if (index != node.end() && index->is_string()) {
-    const std::string& name = index->get_ref<const std::string&>();
-    if (!name.empty() && name[0] == '<' &&
-        std::find(names.begin(), names.end(), name) == names.end()) {
-      names.push_back(name);
-    }
-  }
-  for (const auto& [key, value] : node.items()) {
-    if (value.is_structured()) CollectHypothetical(value, names);
-  }
-}
-
 std::string HypoLine(const HypoIndex& h) {
   return h.name + " on " + h.table + ", estimated size " +
          analyzer::FormatBytes(static_cast<double>(h.estimated_bytes));
@@ -66,6 +46,7 @@ Answer Service::RunExplain(Context& ctx, bool analyze) {
         "planbot cannot record commands right now, so it runs none: " + health.error().message));
     return Finish(ctx, std::move(answer));
   }
+  std::string plan_json;
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
     ctx.block_size = s.db->block_size();
     ctx.server_version = s.db->server_version_num();
@@ -73,14 +54,13 @@ Answer Service::RunExplain(Context& ctx, bool analyze) {
     auto json = s.db->Explain(ctx.statement->text,
                               analyze ? ExplainMode::kAnalyze : ExplainMode::kPlan, Limits(ctx));
     if (!json) return json.error();
-    ctx.plan_json = std::move(*json);
+    plan_json = std::move(*json);
     return Ok{};
   });
   if (!ran) {
     ctx.Fail(ran.error());
   } else {
-    ctx.Analyze(answer);
-    CollectHypothetical(answer.plan_json, answer.hypothetical_indexes);
+    ctx.Analyze(std::move(plan_json));
   }
   return Finish(ctx, std::move(answer));
 }

@@ -1,31 +1,23 @@
 #include "history/history_admin.h"
 
-#include "analyzer/plan_mask.h"
-#include "analyzer/plan_record.h"
+#include "analyzer/analysis.h"
 #include "history/history_filter.h"
 #include "storage/history_scrub.h"
 
 namespace planbot::history {
-
-std::optional<MaskedPlan> MaskPlan(const std::string& plan_json, int server_version,
-                                   int64_t block_size) {
-  auto masked = analyzer::MaskPlanJson(plan_json);
-  if (!masked) return std::nullopt;
-  auto record = analyzer::DerivePlanRecord(*masked, server_version, block_size);
-  if (!record) return std::nullopt;
-  return MaskedPlan{std::move(*masked), std::move(record->text), std::move(record->summary_json),
-                    std::move(record->tips_json)};
-}
 
 Status RedactEntry(storage::HistoryEntry& e) {
   storage::ScrubHistoryEntry(e);  // Settings values, server error texts, comments
   e.query_text.reset();
   if (e.plan_json) {
     // The block size only matters for the summary, which is kept as it was.
-    if (auto masked = MaskPlan(*e.plan_json, e.server_version, 8192)) {
+    auto analysis = analyzer::Analyze(*e.plan_json, {e.server_version, 8192});
+    auto masked =
+        analysis ? analyzer::Masked(*analysis) : Result<analyzer::Analysis>(analysis.error());
+    if (masked) {
       e.plan_json = std::move(masked->json);
       e.plan_text = std::move(masked->text);
-      e.tips_json = std::move(masked->tips_json);
+      e.tips_json = analyzer::TipsToJson(masked->tips).dump();
     } else {
       e.plan_json.reset();
       e.plan_text.reset();

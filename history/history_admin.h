@@ -16,18 +16,6 @@
 
 namespace planbot::history {
 
-// A plan as the "normalized" policy keeps it: every query constant masked in the JSON, the text
-// rendered from it, the tips (which quote conditions) and summary computed from it.
-struct MaskedPlan {
-  std::string json;
-  std::string text;
-  std::string summary_json;
-  std::string tips_json;
-};
-// Nullopt when the plan is not EXPLAIN JSON that planbot can read.
-std::optional<MaskedPlan> MaskPlan(const std::string& plan_json, int server_version,
-                                   int64_t block_size);
-
 // The Redactor for Store::Redact: drops the raw SQL, masks the plan (text, JSON, tips), keeps
 // the figures (summary, times, counts); a syntax error's message, which quotes the statement,
 // keeps only its kind. A plan that cannot be read is dropped rather than kept unmasked. Every

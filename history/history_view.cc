@@ -1,6 +1,7 @@
 #include "history/history_view.h"
 
 #include "analyzer/human_format.h"
+#include "common/raw_json.h"
 
 namespace planbot::history {
 namespace {
@@ -61,6 +62,16 @@ nlohmann::json HistoryEntryToJson(const storage::HistoryEntry& e, bool with_plan
     out["tips"] = tips.is_null() ? nlohmann::json::array() : tips;
   }
   return out;
+}
+
+std::string HistoryEntryToJsonText(const storage::HistoryEntry& e, bool with_plan) {
+  nlohmann::json out = HistoryEntryToJson(e, false);
+  if (!with_plan) return out.dump();
+  nlohmann::json with = HistoryEntryToJson(e, true);
+  const bool raw = e.plan_json && !with["plan"]["json"].is_null();  // stored and readable
+  if (raw) with["plan"]["json"] = nullptr;
+  std::string text = with.dump();
+  return raw ? SpliceRawJson(std::move(text), "plan", "json", *e.plan_json) : text;
 }
 
 nlohmann::json AuditEntryToJson(const storage::AuditEntry& e) {

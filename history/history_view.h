@@ -15,6 +15,9 @@ namespace planbot::history {
 // One entry; with `with_plan` also "plan" {"text", "json"}, "summary" and "tips" (as stored:
 // literals masked unless the database's policy is "full"). "query" (raw SQL) only when stored.
 nlohmann::json HistoryEntryToJson(const storage::HistoryEntry& entry, bool with_plan);
+// The same as text, with plan.json as stored (the server's JSON, or its masked copy), byte for
+// byte: what the HTTP API sends.
+std::string HistoryEntryToJsonText(const storage::HistoryEntry& entry, bool with_plan);
 nlohmann::json AuditEntryToJson(const storage::AuditEntry& entry);
 
 // The `history` answer: one line per entry (id, time, command, execution time, normalized

@@ -41,8 +41,9 @@ std::string CodeBlock(std::string escaped) {
 }
 
 // `raw` in a code block, or a preview of it when it is long; the whole of it then goes into
-// `files` as `name`.txt (and `json` as `name`.json when it is not null).
-std::string Block(std::string_view raw, const std::string& name, const nlohmann::json& json,
+// `files` as `name`.txt (and `json`, PostgreSQL's JSON as it printed it, as `name`.json when it
+// is not empty).
+std::string Block(std::string_view raw, const std::string& name, std::string_view json,
                   std::vector<SlackFile>& files) {
   std::vector<std::string_view> lines = Lines(raw);
   std::string whole = EscapeCode(raw);
@@ -57,7 +58,7 @@ std::string Block(std::string_view raw, const std::string& name, const nlohmann:
   preview += std::string(kEllipsis) + " " + std::to_string(lines.size() - shown) +
              " more lines in the attached " + EscapeSlack(name) + ".txt";
   files.push_back({name + ".txt", name + " (text)", std::string(raw)});
-  if (!json.is_null()) files.push_back({name + ".json", name + " (JSON)", json.dump(2)});
+  if (!json.empty()) files.push_back({name + ".json", name + " (JSON)", std::string(json)});
   return CodeBlock(preview);
 }
 
@@ -70,48 +71,31 @@ std::string Head(const core::Answer& a, const std::string& fallback) {
   return head + " · " + analyzer::FormatMillis(a.duration_ms);
 }
 
-// The session notice ChatMessage puts first: "note: the clone of session ... was ...".
-std::string Notice(const core::Answer& a) {
-  if (a.message.rfind("note: ", 0) != 0) return {};
-  return a.message.substr(0, a.message.find('\n'));
-}
+// The session notice the chat message opens with: "note: the clone of session ... was ...".
+std::string Notice(const core::Answer& a) { return a.notice.empty() ? "" : "note: " + a.notice; }
 
-// The summary (and hypothetical index) lines ChatMessage puts between the plan and "Tips:";
-// without a message, the times from the summary JSON.
-std::string SummaryLines(const core::Answer& a) {
-  size_t at = a.plan_text.empty() ? std::string::npos : a.message.find(a.plan_text + "\n");
-  if (at != std::string::npos) {
-    std::string rest = a.message.substr(at + a.plan_text.size() + 1);
-    size_t tips = rest.rfind("Tips:\n", 0) == 0 ? 0 : rest.find("\nTips:\n");
-    if (tips != std::string::npos) rest.erase(tips == 0 ? 0 : tips + 1);
-    return rest;
-  }
-  std::string text;
-  for (const char* key : {"execution_time", "planning_time"}) {
-    if (a.summary.is_object() && a.summary.contains(key) && a.summary[key].is_object()) {
-      text += std::string(key) == "execution_time" ? "Execution: " : "Planning: ";
-      text += a.summary[key].value("human", "") + "\n";
-    }
+// The summary and the hypothetical indexes the plan uses, as the chat message shows them.
+std::string SummaryLines(const analyzer::Analysis& a) {
+  std::string text = analyzer::SummaryToText(a.summary);
+  for (const std::string& name : a.hypothetical_indexes) {
+    text +=
+        "Uses hypothetical index " + name + "; build it for real with `exec create index ...`\n";
   }
   return text;
 }
 
-std::string Tip(const nlohmann::json& tip) {
-  std::string line = "• [" + EscapeSlack(tip.value("severity", "")) + "] ";
-  if (tip.contains("node_label") && tip["node_label"].is_string()) {
-    std::string label = tip["node_label"].get<std::string>();
-    if (!label.empty()) line += EscapeSlack(label) + ": ";
-  }
-  return line + EscapeSlack(tip.value("message", "")) + "\n";
+std::string Tip(const analyzer::Tip& tip) {
+  std::string line = "• [" + EscapeSlack(analyzer::SeverityName(tip.severity)) + "] ";
+  if (!tip.node_label.empty()) line += EscapeSlack(tip.node_label) + ": ";
+  return line + EscapeSlack(tip.message) + "\n";
 }
 
 // Tips that fit in `room` bytes, and a line counting the ones that did not.
-std::string Tips(const nlohmann::json& tips, size_t room) {
-  if (!tips.is_array() || tips.empty()) return {};
+std::string Tips(const std::vector<analyzer::Tip>& tips, size_t room) {
+  if (tips.empty()) return {};
   std::string out = "*Tips*\n";
   size_t given = 0;
-  for (const nlohmann::json& tip : tips) {
-    if (!tip.is_object()) continue;
+  for (const analyzer::Tip& tip : tips) {
     std::string line = Tip(tip);
     if (out.size() + line.size() + 40 > room) break;
     out += line;
@@ -193,20 +177,21 @@ SlackReply FormatForSlack(const core::Answer& answer, const std::string& command
     return reply;
   }
   std::string text = Join(Head(answer, command_line_head), notice);
-  if (answer.plan_json.is_null()) {
+  if (!answer.analysis) {
     if (answer.text.find('\n') == std::string::npos) {
       text += EscapeSlack(answer.text);
     } else {
-      text += Block(answer.text, "output" + suffix, nullptr, reply.files);
+      text += Block(answer.text, "output" + suffix, "", reply.files);
     }
     reply.text = Limit(text);
     return reply;
   }
-  text += Block(answer.plan_text, "plan" + suffix, answer.plan_json, reply.files);
-  text += EscapeSlack(SummaryLines(answer));
+  const analyzer::Analysis& a = *answer.analysis;
+  text += Block(a.text, "plan" + suffix, a.json, reply.files);
+  text += EscapeSlack(SummaryLines(a));
   if (!text.empty() && text.back() != '\n') text += "\n";
   size_t room = kSlackMaxText > text.size() ? kSlackMaxText - text.size() : 0;
-  text += Tips(answer.tips, room);
+  text += Tips(a.tips, room);
   reply.text = Limit(text);
   return reply;
 }

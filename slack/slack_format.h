@@ -7,8 +7,8 @@
 // plan-<id>.txt and plan-<id>.json (files are raw bytes, not mrkdwn, so they are not escaped);
 // long outputs of other commands are attached as output-<id>.txt.
 //
-// Answer has no field for the session notice or the summary text; they are read back from
-// Answer::message, which core/service_record.cc builds (see SummaryLines in the .cc).
+// Everything comes from the answer's typed fields (its analysis, notice, error); only the caret
+// under an error is taken from Answer::message, where the core puts it.
 //
 // Pure functions; thread-safe.
 #pragma once

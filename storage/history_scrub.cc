@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "analyzer/plan_record.h"
+#include "analyzer/analysis.h"
 #include "analyzer/plan_settings.h"
 #include "analyzer/server_errors.h"
 #include "analyzer/sql.h"
@@ -38,19 +38,20 @@ bool ScrubHistoryEntry(HistoryEntry& e) {
   }
   if (e.plan_json && e.plan_json->find("\"Settings\"") != std::string::npos) {
     auto withheld = analyzer::WithholdAllSettings(*e.plan_json);
-    std::optional<analyzer::PlanRecord> record;
-    if (withheld) record = analyzer::DerivePlanRecord(*withheld, e.server_version, 8192);
-    if (!record) {  // not a plan planbot can read: nothing derived from it is kept either
+    Result<analyzer::Analysis> analysis =
+        withheld ? analyzer::Analyze(*withheld, {e.server_version, 8192})
+                 : Result<analyzer::Analysis>(withheld.error());
+    if (!analysis) {  // not a plan planbot can read: nothing derived from it is kept either
       changed = true;
       e.plan_json.reset();
       e.plan_text.reset();
       e.tips_json.reset();
-    } else if (*withheld != *e.plan_json) {
+    } else if (analysis->json != *e.plan_json) {
       changed = true;
-      e.plan_json = std::move(*withheld);
+      e.plan_json = analysis->json;
       // The summary holds no setting and keeps its block size; text and tips are derived anew.
-      if (e.plan_text) e.plan_text = std::move(record->text);
-      if (e.tips_json) e.tips_json = std::move(record->tips_json);
+      if (e.plan_text) e.plan_text = std::move(analysis->text);
+      if (e.tips_json) e.tips_json = analyzer::TipsToJson(analysis->tips).dump();
     }
   }
   return changed;

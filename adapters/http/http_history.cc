@@ -79,15 +79,17 @@ void InstallHistoryRoutes(HttpServer& http) {
     if (!query) return ReplyError(res, query.error());
     auto entries = http.service()->ListHistory(*caller, *query);
     if (!entries) return ReplyError(res, entries.error());
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& e : *entries)
-      list.push_back(history::HistoryEntryToJson(e, query->include_plans));
+    // Entries as text, so that stored plan JSON goes out as it was printed.
+    std::string list;
+    for (const auto& e : *entries) {
+      list += (list.empty() ? "" : ",") + history::HistoryEntryToJsonText(e, query->include_plans);
+    }
     // A full page may have more behind it: the next page starts below its last id.
     nlohmann::json next = nullptr;
     if (!entries->empty() && static_cast<int>(entries->size()) == query->limit) {
       next = entries->back().id;
     }
-    ReplyJson(res, 200, {{"entries", list}, {"next_before_id", next}});
+    ReplyJsonText(res, 200, "{\"entries\":[" + list + "],\"next_before_id\":" + next.dump() + "}");
   });
   server.Get(R"(/api/v1/history/(\d+))",
              [&http](const httplib::Request& req, httplib::Response& res) {
@@ -97,7 +99,7 @@ void InstallHistoryRoutes(HttpServer& http) {
                if (!id) return ReplyError(res, id.error());
                auto entry = http.service()->GetHistory(*caller, *id);
                if (!entry) return ReplyError(res, entry.error());
-               ReplyJson(res, 200, history::HistoryEntryToJson(*entry, true));
+               ReplyJsonText(res, 200, history::HistoryEntryToJsonText(*entry, true));
              });
   server.Post(R"(/api/v1/admin/(purge|redact))",
               [&http](const httplib::Request& req, httplib::Response& res) {

@@ -110,8 +110,12 @@ bool IsLoopbackHost(const std::string& host) {
 }
 
 void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body) {
+  ReplyJsonText(res, status, body.dump());
+}
+
+void ReplyJsonText(httplib::Response& res, int status, std::string body) {
   res.status = status;
-  res.set_content(body.dump(), kJson);
+  res.set_content(std::move(body), kJson);
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerOptions options,
@@ -224,7 +228,8 @@ void HttpServer::HandleCommand(const httplib::Request& req, httplib::Response& r
   if (!answer.ok() && answer.error->retry_after > 0) {
     res.set_header("Retry-After", std::to_string(answer.error->retry_after));
   }
-  ReplyJson(res, answer.ok() ? 200 : core::HttpStatusFor(*answer.error), answer.ToJson());
+  // plan.json goes out as PostgreSQL printed it.
+  ReplyJsonText(res, answer.ok() ? 200 : core::HttpStatusFor(*answer.error), answer.ToJsonText());
 }
 
 void HttpServer::InstallRoutes() {

@@ -84,5 +84,7 @@ class HttpServer {
 
 // Writes `body` as JSON with `status`.
 void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body);
+// The same for a body already written as JSON text.
+void ReplyJsonText(httplib::Response& res, int status, std::string body);
 
 }  // namespace planbot::adapters

@@ -23,8 +23,11 @@
 #include <utility>
 #include <vector>
 
+#include "analyzer/plan_mask.h"
+#include "analyzer/plan_metrics.h"
 #include "analyzer/plan_parse.h"
 #include "analyzer/render_text.h"
+#include "analyzer/tips.h"
 #include "common/result.h"
 #include "tests/analyzer/fidelity_corpus.h"
 #include "tests/analyzer/fidelity_diff.h"
@@ -218,6 +221,40 @@ bool RendersEqual(const Entry& entry, const ModeSpec& mode, const PairOutput& pa
   return false;
 }
 
+// The history's masking done two ways must agree: the JSON masked and parsed again (what a
+// stored plan reads back as), and the parsed model masked in place (what Masked() renders and
+// derives tips from): same text, same tips.
+bool MasksAlike(const Entry& entry, const ModeSpec& mode, const std::string& json) {
+  Result<std::string> masked_json = analyzer::MaskPlanJson(json);
+  Result<analyzer::Explain> reparsed = masked_json.ok()
+                                           ? analyzer::ParseExplainJson(*masked_json)
+                                           : Result<analyzer::Explain>(masked_json.error());
+  Result<analyzer::Explain> model = analyzer::ParseExplainJson(json);
+  if (!reparsed.ok() || !model.ok()) {
+    FAIL_CHECK(Describe(entry, mode) << ": the masked plan does not read");
+    return false;
+  }
+  analyzer::MaskPlanModel(*model);
+  const std::string from_json = analyzer::RenderText(*reparsed);
+  const std::string from_model = analyzer::RenderText(*model);
+  if (from_json != from_model) {
+    FAIL_CHECK(Describe(entry, mode) << ": masked model renders differently\n"
+                                     << UnifiedLineDiff(from_json, from_model));
+    return false;
+  }
+  const analyzer::ExplainQuery& a = reparsed->queries.front();
+  const analyzer::ExplainQuery& b = model->queries.front();
+  const auto tips_a = analyzer::TipsToJson(analyzer::ComputeTips(a, analyzer::ComputeMetrics(a)));
+  const auto tips_b = analyzer::TipsToJson(analyzer::ComputeTips(b, analyzer::ComputeMetrics(b)));
+  if (tips_a != tips_b) {
+    FAIL_CHECK(Describe(entry, mode) << ": masked model gives other tips\n"
+                                     << tips_a.dump(2) << "\n"
+                                     << tips_b.dump(2));
+    return false;
+  }
+  return true;
+}
+
 void CheckCoverage(const Entry& entry, const std::set<std::string>& types,
                    const std::string& texts) {
   for (const std::string& type : entry.expect) {
@@ -238,7 +275,8 @@ void CheckCoverage(const Entry& entry, const std::set<std::string>& types,
 struct Tally {
   int pairs = 0;
   int matched = 0;
-  int masked = 0;  // pairs compared with timings masked
+  int masked_alike = 0;  // pairs whose masking agrees both ways
+  int masked = 0;        // pairs compared with timings masked
 };
 
 void RunEntry(Server& db, const Entry& entry, Tally& tally) {
@@ -256,6 +294,7 @@ void RunEntry(Server& db, const Entry& entry, Tally& tally) {
     AddNodeTypes(pair->json, types);
     texts += pair->text;
     if (RendersEqual(entry, mode, *pair)) ++tally.matched;
+    if (MasksAlike(entry, mode, pair->json)) ++tally.masked_alike;
   }
   CheckCoverage(entry, types, texts);
 }
@@ -287,6 +326,9 @@ TEST_CASE("fidelity: RenderText of EXPLAIN JSON equals EXPLAIN TEXT for the whol
                        << " pairs compared with timings masked; " << SecondsSince(run_start)
                        << " s)");
   CHECK(tally.matched == tally.pairs);
+  MESSAGE("fidelity: masking agrees between JSON and model for " << tally.masked_alike << "/"
+                                                                 << tally.pairs << " pairs");
+  CHECK(tally.masked_alike == tally.pairs);
 }
 
 }  // namespace

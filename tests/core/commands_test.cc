@@ -177,7 +177,8 @@ TEST_CASE("hypo: create, desc, drop, reset; plan says when it uses a hypothetica
       "Index Cond": "(customer_id = 42)"}}])json";
   Answer plan = rig.Ask("plan select * from orders where customer_id = 42");
   REQUIRE(plan.ok());
-  REQUIRE(plan.hypothetical_indexes.size() == 1);
+  REQUIRE(plan.analysis != nullptr);
+  REQUIRE(plan.analysis->hypothetical_indexes.size() == 1);
   CHECK(plan.message.find("Uses hypothetical index <16390>btree_orders_customer_id") !=
         std::string::npos);
   CHECK(plan.ToJson()["hypothetical_indexes"][0] == "<16390>btree_orders_customer_id");

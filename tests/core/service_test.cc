@@ -69,17 +69,23 @@ TEST_CASE("explain answers with the plan as PostgreSQL prints it, a summary and 
   CHECK(a.id == 1);
   CHECK(a.normalized == "select * from customers where email = $1");
   CHECK(a.fingerprint.size() == 16);
-  CHECK(a.plan_text.find("Seq Scan on public.customers  (cost=0.00..2041.00 rows=1 width=64) "
-                         "(actual time=0.015..12.500 rows=1 loops=1)") == 0);
-  CHECK(a.summary["execution_time"]["ms"] == doctest::Approx(12.6));
-  REQUIRE(a.tips.size() >= 1);
-  CHECK(a.tips[0]["code"] == "seq_scan_filter");
+  REQUIRE(a.analysis != nullptr);
+  CHECK(a.analysis->text.find("Seq Scan on public.customers  (cost=0.00..2041.00 rows=1 width=64) "
+                              "(actual time=0.015..12.500 rows=1 loops=1)") == 0);
+  CHECK(*a.analysis->summary.execution_ms == doctest::Approx(12.6));
+  REQUIRE(a.analysis->tips.size() >= 1);
+  CHECK(a.analysis->tips[0].code == "seq_scan_filter");
   CHECK(a.message.find("explain · shop · session ana · history #1") == 0);
   CHECK(a.message.find("Tips:") != std::string::npos);
   auto json = a.ToJson();
-  CHECK(json["plan"]["text"] == a.plan_text);
+  CHECK(json["plan"]["text"] == a.analysis->text);
   CHECK(json["plan"]["json"].is_array());
+  CHECK(json["summary"]["execution_time"]["ms"] == doctest::Approx(12.6));
+  CHECK(json["tips"][0]["code"] == "seq_scan_filter");
   CHECK(json["id"] == 1);
+  // On the wire, plan.json is the server's text, byte for byte.
+  CHECK(a.ToJsonText().find(rig.db.plan) != std::string::npos);
+  CHECK(nlohmann::json::parse(a.ToJsonText()) == json);
 }
 
 TEST_CASE("the user's statement reaches the database once, without EXPLAIN or a semicolon") {
@@ -281,7 +287,7 @@ TEST_CASE("a store that cannot record: no command runs, no answer is given unrec
   Answer b = rig.Ask("explain select 1");
   REQUIRE_FALSE(b.ok());
   CHECK(b.error->code == "store_unavailable");
-  CHECK(b.plan_text.empty());
+  CHECK(b.analysis == nullptr);
   CHECK(b.ToJson().contains("plan") == false);
 }
 

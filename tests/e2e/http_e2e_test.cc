@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 
 #include "tests/support/pg_test_env.h"
+#include "tests/support/process_helpers.h"
 #include "tests/support/service_stack.h"
 
 using nlohmann::json;
@@ -209,4 +211,67 @@ TEST_CASE("without tokens: only loopback clients, and only a loopback address to
   CHECK(refused.error().message.find("without API tokens") != std::string::npos);
   open.tokens.push_back({"ops", "ops-token-0123456789abcdef", "admin"});
   CHECK(adapters::HttpServer::Create(open, s.service.get()).ok());
+}
+
+namespace {
+
+// The value of "json" inside "plan" as the body holds it: the bytes between `"json":` and the
+// end of that value, strings and nesting honoured.
+std::string RawPlanJson(const std::string& body) {
+  const std::string marker = "\"plan\":{\"json\":";
+  size_t at = body.find(marker);
+  REQUIRE(at != std::string::npos);
+  at += marker.size();
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = at; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      if (--depth == 0) return body.substr(at, i + 1 - at);
+    }
+  }
+  FAIL("plan.json does not end");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("plan.json is PostgreSQL's JSON as it printed it: `planbot render` of it is plan.text") {
+  Stack s;
+  for (const char* text : {"explain select * from customers where email = 'bob@example.com'",
+                           "plan select o.id, sum(o.amount) from orders o join customers c on "
+                           "c.id = o.customer_id group by o.id order by 2 desc limit 5"}) {
+    CAPTURE(std::string(text));
+    httplib::Client client("127.0.0.1", s.http->port());
+    client.set_read_timeout(60, 0);
+    auto res = client.Post("/api/v1/commands", json{{"text", text}}.dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    const std::string raw = RawPlanJson(res->body);
+    CHECK(raw.find("\n    \"Plan\": {") != std::string::npos);  // PostgreSQL's own layout
+    // Its digits: costs with two decimals, whatever their value ("0.00" a DOM would make "0.0").
+    CHECK(std::regex_search(raw, std::regex(R"("Total Cost": [0-9]+\.[0-9]{2}[,\n])")));
+    const std::string plan_text = json::parse(res->body)["plan"]["text"];
+    const std::filesystem::path file = s.dir_ / "plan.json";
+    {
+      std::FILE* f = std::fopen(file.c_str(), "w");
+      REQUIRE(f != nullptr);
+      std::fwrite(raw.data(), 1, raw.size(), f);
+      std::fclose(f);
+    }
+    testing::Run rendered =
+        testing::Shell(std::string(PLANBOT_BINARY) + " render " + file.string());
+    CHECK(rendered.code == 0);
+    CHECK(rendered.out == plan_text);
+  }
 }

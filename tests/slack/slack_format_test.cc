@@ -20,28 +20,35 @@ const std::string kShortPlan =
     "  Filter: ((orders.a < 5) AND (orders.b > 2) AND (orders.c <> 'x & y'))\n"
     "  Rows Removed by Filter: 2546\n";
 
-nlohmann::json Tip(const std::string& severity, const nlohmann::json& label,
-                   const std::string& message) {
-  return {{"code", "seq_scan_filter"}, {"severity", severity}, {"node", 0},
-          {"node_label", label},       {"message", message},   {"saving_ms", 1.5}};
+using planbot::analyzer::Severity;
+
+planbot::analyzer::Tip Tip(Severity severity, const std::string& label,
+                           const std::string& message) {
+  return {"seq_scan_filter", severity, 0, label, message, 1.5};
 }
 
+// PostgreSQL's JSON of the plan, as it prints it (the attachment carries it as it is).
+const std::string kPlanJson =
+    "[\n  {\n    \"Plan\": {\n      \"Node Type\": \"Seq Scan\"\n    }\n  }\n]";
+
 // An explain answer shaped as Service::Finish builds it, with `message` as ChatMessage does.
-Answer Explain(const std::string& plan, nlohmann::json tips = nlohmann::json::array()) {
+Answer Explain(const std::string& plan, std::vector<planbot::analyzer::Tip> tips = {}) {
   Answer a;
   a.command = "explain";
   a.database = "shop";
   a.session = "U123";
   a.id = 42;
   a.duration_ms = 15;
-  a.plan_text = plan;
-  a.plan_json = nlohmann::json::array({{{"Plan", {{"Node Type", "Seq Scan"}}}}});
-  a.summary = {{"execution_time", {{"ms", 0.2}, {"human", "0.200 ms"}}}};
-  a.tips = std::move(tips);
-  std::string summary_text = "Time: execution 0.200 ms, planning 0.050 ms\nRows: 4\n";
-  a.message =
-      "explain · shop · session U123 · history #42 · 15.0 ms\n\n" + plan + "\n" + summary_text;
-  if (!a.tips.empty()) a.message += "Tips:\n- [high] Seq Scan on orders: ...\n";
+  auto analysis = std::make_shared<planbot::analyzer::Analysis>();
+  analysis->text = plan;
+  analysis->json = kPlanJson;
+  analysis->summary.execution_ms = 0.2;
+  analysis->summary.planning_ms = 0.05;
+  analysis->summary.rows = 4;
+  analysis->tips = std::move(tips);
+  a.analysis = analysis;
+  a.message = "explain · shop · session U123 · history #42 · 15.0 ms\n\n" + plan + "\n" +
+              planbot::analyzer::SummaryToText(analysis->summary);
   return a;
 }
 
@@ -107,8 +114,7 @@ TEST_CASE("slack_format: a long plan is previewed and attached as text and JSON"
   CHECK(r.files[0].filename == "plan-42.txt");
   CHECK(r.files[0].content == plan);
   CHECK(r.files[1].filename == "plan-42.json");
-  CHECK(nlohmann::json::parse(r.files[1].content) == a.plan_json);
-  CHECK(Contains(r.files[1].content, "\n  "));  // pretty-printed
+  CHECK(r.files[1].content == kPlanJson);  // as PostgreSQL printed it
   CHECK(Contains(r.text, "t0_pkey"));
   CHECK_FALSE(Contains(r.text, "t59_pkey"));
   size_t shown = Count(r.text, "Index Scan");
@@ -135,10 +141,10 @@ TEST_CASE("slack_format: a long plan is previewed and attached as text and JSON"
 }
 
 TEST_CASE("slack_format: tips are bullets, escaped, within the limit") {
-  nlohmann::json tips =
-      nlohmann::json::array({Tip("high", "Seq Scan on orders",
-                                 "Rows Removed by Filter is 99%; try an index on (a) where a < 5"),
-                             Tip("low", nullptr, "planning took longer than execution")});
+  std::vector<planbot::analyzer::Tip> tips = {
+      Tip(Severity::kHigh, "Seq Scan on orders",
+          "Rows Removed by Filter is 99%; try an index on (a) where a < 5"),
+      Tip(Severity::kLow, "", "planning took longer than execution")};
   SlackReply r = FormatForSlack(Explain(kShortPlan, tips), "");
   CAPTURE(r.text);
   CHECK(Contains(r.text,
@@ -147,8 +153,10 @@ TEST_CASE("slack_format: tips are bullets, escaped, within the limit") {
                  "• [low] planning took longer than execution"));
   CHECK_FALSE(Contains(r.text, "- [high]"));  // the plain-text tips of the message are not reused
 
-  nlohmann::json many = nlohmann::json::array();
-  for (int i = 0; i < 100; ++i) many.push_back(Tip("medium", "Sort", std::string(200, 'z')));
+  std::vector<planbot::analyzer::Tip> many;
+  for (int i = 0; i < 100; ++i) {
+    many.push_back(Tip(Severity::kMedium, "Sort", std::string(200, 'z')));
+  }
   SlackReply capped = FormatForSlack(Explain(kShortPlan, many), "");
   CHECK(capped.text.size() <= kSlackMaxText);
   CHECK(Contains(capped.text, " more tips"));
@@ -166,6 +174,7 @@ TEST_CASE("slack_format: errors are one line") {
 
   Answer syntax;
   syntax.error = Error{"syntax_error", "syntax error at or near \"<\"", 10, "42601", 0};
+  syntax.notice = "session U123 was restored";
   // As ChatMessage builds it: the notice, ErrorToChat, the caret.
   syntax.message = "note: session U123 was restored\n" + planbot::core::ErrorToChat(*syntax.error) +
                    "\n    select 1 < < 2\n             ^";
