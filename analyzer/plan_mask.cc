@@ -139,7 +139,7 @@ Result<std::string> MaskPlanJson(std::string_view explain_json) {
   out.reserve(explain_json.size());
   MaskingWriter writer(out);
   if (!nlohmann::json::sax_parse(explain_json, &writer)) {
-    return MakeError("bad_json", "the plan is not valid JSON");
+    return MakeError(ErrorCode::kBadJson, "the plan is not valid JSON");
   }
   return out;
 }

@@ -80,7 +80,7 @@ class Handler : public nlohmann::json_sax<json> {
 
   bool parse_error(std::size_t position, const std::string&,
                    const nlohmann::detail::exception& ex) override {
-    error_ = MakeError("bad_json", ShortMessage(ex.what()), static_cast<int>(position));
+    error_ = MakeError(ErrorCode::kBadJson, ShortMessage(ex.what()), static_cast<int>(position));
     return false;
   }
 
@@ -95,7 +95,7 @@ class Handler : public nlohmann::json_sax<json> {
   }
 
   bool Fail(std::string message) {
-    error_ = MakeError("not_explain", std::move(message));
+    error_ = MakeError(ErrorCode::kNotExplain, std::move(message));
     return false;
   }
 
@@ -403,13 +403,13 @@ Result<Explain> Parse(Input&& input) {
   Handler handler(&out);
   bool ok = json::sax_parse(std::forward<Input>(input), &handler, json::input_format_t::json, true);
   if (handler.error()) return *handler.error();
-  if (!ok) return MakeError("bad_json", "malformed JSON");
+  if (!ok) return MakeError(ErrorCode::kBadJson, "malformed JSON");
   if (out.queries.empty()) {
-    return MakeError("not_explain", "not EXPLAIN (FORMAT JSON) output: no query object found");
+    return MakeError(ErrorCode::kNotExplain, "not EXPLAIN (FORMAT JSON) output: no query object found");
   }
   for (const ExplainQuery& q : out.queries) {
     if (q.plan.node_type.empty()) {
-      return MakeError("not_explain",
+      return MakeError(ErrorCode::kNotExplain,
                        "not EXPLAIN (FORMAT JSON) output: a query has no \"Plan\" with a "
                        "\"Node Type\"");
     }

@@ -41,7 +41,7 @@ bool AtQueryLevel(const std::vector<Level>& stack) {
 }  // namespace
 
 Result<std::string> WithholdSettings(std::string_view json, const SettingFilter& shown) {
-  const Error bad = MakeError("bad_json", "the plan is not valid JSON");
+  const Error bad = MakeError(ErrorCode::kBadJson, "the plan is not valid JSON");
   std::string out;
   out.reserve(json.size());
   std::vector<Level> stack;

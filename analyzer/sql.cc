@@ -120,7 +120,7 @@ SqlStatement ToStatement(std::string_view text, const Json& raw) {
   const Json empty = Json::object();
   const Json& node = raw.contains("stmt") ? raw["stmt"] : empty;
   internal::StatementClass kind = internal::ClassifyStatement(node);
-  statement.kind = std::move(kind.kind);
+  statement.kind = kind.kind;
   statement.detail = std::move(kind.detail);
   statement.text = std::string(piece);
   statement.location = location + static_cast<int>(leading);
@@ -143,7 +143,7 @@ Result<std::vector<SqlStatement>> ParseChecked(std::string_view sql) {
   Json tree = Json::parse(result.parse_tree, nullptr, /*allow_exceptions=*/false);
   pg_query_free_parse_result(result);
   if (tree.is_discarded() || !tree.is_object()) {
-    return MakeError("internal_error", "the SQL parser returned an unreadable parse tree");
+    return MakeError(ErrorCode::kInternal, "the SQL parser returned an unreadable parse tree");
   }
   std::vector<SqlStatement> statements;
   auto stmts = tree.find("stmts");
@@ -151,7 +151,7 @@ Result<std::vector<SqlStatement>> ParseChecked(std::string_view sql) {
   try {
     for (const Json& raw : *stmts) statements.push_back(ToStatement(text, raw));
   } catch (const nlohmann::json::exception&) {  // a tree shape libpg_query 15 does not produce
-    return MakeError("internal_error", "the SQL parser returned an unexpected parse tree");
+    return MakeError(ErrorCode::kInternal, "the SQL parser returned an unexpected parse tree");
   }
   return statements;
 }
@@ -159,9 +159,9 @@ Result<std::vector<SqlStatement>> ParseChecked(std::string_view sql) {
 Result<SqlStatement> SingleChecked(std::string_view sql) {
   Result<std::vector<SqlStatement>> statements = ParseChecked(sql);
   if (!statements.ok()) return statements.error();
-  if (statements->empty()) return MakeError("empty", "no SQL statement");
+  if (statements->empty()) return MakeError(ErrorCode::kEmpty, "no SQL statement");
   if (statements->size() > 1) {
-    return MakeError("multiple_statements",
+    return MakeError(ErrorCode::kMultipleStatements,
                      std::to_string(statements->size()) + " statements; send one at a time",
                      (*statements)[1].location + 1);
   }
@@ -225,13 +225,13 @@ Status CheckSqlShape(std::string_view sql) {
   Result<internal::SqlShape> shape = internal::MeasureSql(sql);
   if (!shape) return shape.error();
   if (shape->tokens > kMaxSqlTokens) {
-    return MakeError("too_complex", "the statement has " + std::to_string(shape->tokens) +
+    return MakeError(ErrorCode::kTooComplex, "the statement has " + std::to_string(shape->tokens) +
                                         " tokens; planbot analyses at most " +
                                         std::to_string(kMaxSqlTokens) +
                                         " (e.g. an IN list of 50,000 values)");
   }
   if (shape->depth > kMaxSqlDepth) {
-    return MakeError("too_complex",
+    return MakeError(ErrorCode::kTooComplex,
                      "the statement nests more than " + std::to_string(kMaxSqlDepth) +
                          " levels deep (brackets, or a chain of operators such as a + b + c ..., "
                          "each of which is a level); planbot does not analyse it");

@@ -25,14 +25,15 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzer/statement_kind.h"
 #include "common/result.h"
 
 namespace planbot::analyzer {
 
 struct SqlStatement {
-  // Lower-case snake name of the statement type, e.g. "select", "create_index", "set", "drop";
-  // "other" for statement types without a name of their own. See sql_kind.cc for the full table.
-  std::string kind;
+  // The statement type (analyzer/statement_kind.h), e.g. kSelect, kCreateIndex, kSet, kDrop;
+  // kOther for statement types without a kind of their own. sql_kind.cc maps every node.
+  StatementKind kind = StatementKind::kOther;
   // Kind-specific: the GUC name for set/show/alter_system ("statement_timeout", "role",
   // "session_authorization", "all" for RESET ALL); the extension for create_extension; the object
   // type for drop, comment, alter_other and create_other ("index", "materialized_view", ...);

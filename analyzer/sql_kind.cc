@@ -13,53 +13,53 @@ using Json = nlohmann::json;
 using NamePair = std::pair<std::string_view, std::string_view>;
 
 // Node name -> kind, for nodes whose kind needs nothing else from the tree.
-constexpr auto kFixedKinds = std::to_array<NamePair>({
-    {"InsertStmt", "insert"},
-    {"UpdateStmt", "update"},
-    {"DeleteStmt", "delete"},
-    {"MergeStmt", "merge"},
-    {"ExplainStmt", "explain"},
-    {"CreateStmt", "create_table"},
-    {"IndexStmt", "create_index"},
-    {"CreateStatsStmt", "create_statistics"},
-    {"ViewStmt", "create_view"},
-    {"CreateSchemaStmt", "create_schema"},
-    {"CreateSeqStmt", "create_sequence"},
-    {"CreateTrigStmt", "create_trigger"},
-    {"CompositeTypeStmt", "create_type"},
-    {"CreateEnumStmt", "create_type"},
-    {"CreateRangeStmt", "create_type"},
-    {"CreatedbStmt", "create_database"},
-    {"CreateRoleStmt", "create_role"},
-    {"AlterDatabaseStmt", "alter_database"},
-    {"AlterDatabaseSetStmt", "alter_database"},
-    {"AlterDatabaseRefreshCollStmt", "alter_database"},
-    {"AlterRoleStmt", "alter_role"},
-    {"AlterRoleSetStmt", "alter_role"},
-    {"DropdbStmt", "drop_database"},
-    {"DropRoleStmt", "drop_role"},
-    {"TruncateStmt", "truncate"},
-    {"DoStmt", "do"},
-    {"CallStmt", "call"},
-    {"CopyStmt", "copy"},
-    {"GrantStmt", "grant"},
-    {"GrantRoleStmt", "grant"},
-    {"ListenStmt", "listen"},
-    {"NotifyStmt", "notify"},
-    {"UnlistenStmt", "unlisten"},
-    {"ReindexStmt", "reindex"},
-    {"ClusterStmt", "cluster"},
-    {"DiscardStmt", "discard"},
-    {"LockStmt", "lock"},
-    {"PrepareStmt", "prepare"},
-    {"ExecuteStmt", "execute"},
-    {"DeallocateStmt", "deallocate"},
-    {"DeclareCursorStmt", "declare_cursor"},
-    {"FetchStmt", "fetch"},
-    {"ClosePortalStmt", "close"},
-    {"CheckPointStmt", "checkpoint"},
-    {"LoadStmt", "load"},
-    {"RefreshMatViewStmt", "refresh_materialized_view"},
+constexpr auto kFixedKinds = std::to_array<std::pair<std::string_view, StatementKind>>({
+    {"InsertStmt", StatementKind::kInsert},
+    {"UpdateStmt", StatementKind::kUpdate},
+    {"DeleteStmt", StatementKind::kDelete},
+    {"MergeStmt", StatementKind::kMerge},
+    {"ExplainStmt", StatementKind::kExplain},
+    {"CreateStmt", StatementKind::kCreateTable},
+    {"IndexStmt", StatementKind::kCreateIndex},
+    {"CreateStatsStmt", StatementKind::kCreateStatistics},
+    {"ViewStmt", StatementKind::kCreateView},
+    {"CreateSchemaStmt", StatementKind::kCreateSchema},
+    {"CreateSeqStmt", StatementKind::kCreateSequence},
+    {"CreateTrigStmt", StatementKind::kCreateTrigger},
+    {"CompositeTypeStmt", StatementKind::kCreateType},
+    {"CreateEnumStmt", StatementKind::kCreateType},
+    {"CreateRangeStmt", StatementKind::kCreateType},
+    {"CreatedbStmt", StatementKind::kCreateDatabase},
+    {"CreateRoleStmt", StatementKind::kCreateRole},
+    {"AlterDatabaseStmt", StatementKind::kAlterDatabase},
+    {"AlterDatabaseSetStmt", StatementKind::kAlterDatabase},
+    {"AlterDatabaseRefreshCollStmt", StatementKind::kAlterDatabase},
+    {"AlterRoleStmt", StatementKind::kAlterRole},
+    {"AlterRoleSetStmt", StatementKind::kAlterRole},
+    {"DropdbStmt", StatementKind::kDropDatabase},
+    {"DropRoleStmt", StatementKind::kDropRole},
+    {"TruncateStmt", StatementKind::kTruncate},
+    {"DoStmt", StatementKind::kDo},
+    {"CallStmt", StatementKind::kCall},
+    {"CopyStmt", StatementKind::kCopy},
+    {"GrantStmt", StatementKind::kGrant},
+    {"GrantRoleStmt", StatementKind::kGrant},
+    {"ListenStmt", StatementKind::kListen},
+    {"NotifyStmt", StatementKind::kNotify},
+    {"UnlistenStmt", StatementKind::kUnlisten},
+    {"ReindexStmt", StatementKind::kReindex},
+    {"ClusterStmt", StatementKind::kCluster},
+    {"DiscardStmt", StatementKind::kDiscard},
+    {"LockStmt", StatementKind::kLock},
+    {"PrepareStmt", StatementKind::kPrepare},
+    {"ExecuteStmt", StatementKind::kExecute},
+    {"DeallocateStmt", StatementKind::kDeallocate},
+    {"DeclareCursorStmt", StatementKind::kDeclareCursor},
+    {"FetchStmt", StatementKind::kFetch},
+    {"ClosePortalStmt", StatementKind::kClose},
+    {"CheckPointStmt", StatementKind::kCheckpoint},
+    {"LoadStmt", StatementKind::kLoad},
+    {"RefreshMatViewStmt", StatementKind::kRefreshMaterializedView},
 });
 
 // Node name -> detail, for create_other, alter_other and drop nodes of a fixed object type.
@@ -132,9 +132,9 @@ constexpr auto kObjectTypeNames = std::to_array<NamePair>({
     {"LARGEOBJECT", "large_object"},
 });
 
-template <size_t N>
-const std::string_view* Lookup(const std::array<NamePair, N>& table, std::string_view key) {
-  for (const NamePair& entry : table) {
+template <typename V, size_t N>
+const V* Lookup(const std::array<std::pair<std::string_view, V>, N>& table, std::string_view key) {
+  for (const auto& entry : table) {
     if (entry.first == key) return &entry.second;
   }
   return nullptr;
@@ -179,18 +179,18 @@ std::string SnakeNodeName(std::string_view node) {
 }
 
 StatementClass AlterOf(const std::string& object_type) {
-  if (object_type == "table") return {"alter_table", ""};
-  if (object_type == "index") return {"alter_index", ""};
-  if (object_type == "database") return {"alter_database", ""};
-  if (object_type == "role") return {"alter_role", ""};
-  return {"alter_other", object_type};
+  if (object_type == "table") return {StatementKind::kAlterTable, ""};
+  if (object_type == "index") return {StatementKind::kAlterIndex, ""};
+  if (object_type == "database") return {StatementKind::kAlterDatabase, ""};
+  if (object_type == "role") return {StatementKind::kAlterRole, ""};
+  return {StatementKind::kAlterOther, object_type};
 }
 
 StatementClass Select(const Json& body) {
   // SELECT ... INTO sits on the leftmost branch of a UNION/INTERSECT/EXCEPT.
   const Json* select = &body;
   while (!select->contains("intoClause") && select->contains("larg")) select = &(*select)["larg"];
-  return {select->contains("intoClause") ? "select_into" : "select", ""};
+  return {select->contains("intoClause") ? StatementKind::kSelectInto : StatementKind::kSelect, ""};
 }
 
 StatementClass Rename(const Json& body) {
@@ -203,7 +203,7 @@ StatementClass Rename(const Json& body) {
 }
 
 // GUC name as PostgreSQL matches it (case-insensitively); SET TRANSACTION etc. in snake case.
-StatementClass Set(const char* kind, const Json& set) {
+StatementClass Set(StatementKind kind, const Json& set) {
   if (StringField(set, "kind") == "VAR_RESET_ALL") return {kind, "all"};
   return {kind, Lower(StringField(set, "name"))};
 }
@@ -212,7 +212,7 @@ StatementClass Transaction(const Json& body) {
   const std::string value = StringField(body, "kind");
   std::string_view command = value;
   if (command.starts_with("TRANS_STMT_")) command.remove_prefix(11);
-  return {"transaction", Lower(command)};
+  return {StatementKind::kTransaction, Lower(command)};
 }
 
 bool Flag(const Json& body, const char* field) {
@@ -226,15 +226,15 @@ bool ClassifySpecial(std::string_view name, const Json& body, StatementClass* ou
     *out = Select(body);
   } else if (name == "CreateTableAsStmt") {
     const bool matview = StringField(body, "objtype") == "OBJECT_MATVIEW";
-    *out = {matview ? "create_materialized_view" : "create_table_as", ""};
+    *out = {matview ? StatementKind::kCreateMaterializedView : StatementKind::kCreateTableAs, ""};
   } else if (name == "CreateExtensionStmt") {
-    *out = {"create_extension", StringField(body, "extname")};
+    *out = {StatementKind::kCreateExtension, StringField(body, "extname")};
   } else if (name == "CreateFunctionStmt") {
-    *out = {"create_function", Flag(body, "is_procedure") ? "procedure" : ""};
+    *out = {StatementKind::kCreateFunction, Flag(body, "is_procedure") ? "procedure" : ""};
   } else if (name == "DefineStmt") {
     const std::string type = ObjectTypeName(body, "kind");
     *out =
-        type == "type" ? StatementClass{"create_type", ""} : StatementClass{"create_other", type};
+        type == "type" ? StatementClass{StatementKind::kCreateType, ""} : StatementClass{StatementKind::kCreateOther, type};
   } else if (name == "AlterTableStmt" || name == "AlterTableMoveAllStmt" ||
              name == "AlterFunctionStmt") {
     *out = AlterOf(ObjectTypeName(body, "objtype"));
@@ -252,21 +252,21 @@ bool ClassifySpecial(std::string_view name, const Json& body, StatementClass* ou
 bool ClassifySpecialUtility(std::string_view name, const Json& body, StatementClass* out) {
   if (name == "AlterSystemStmt") {
     auto it = body.find("setstmt");
-    *out = Set("alter_system", it != body.end() ? *it : Json::object());
+    *out = Set(StatementKind::kAlterSystem, it != body.end() ? *it : Json::object());
   } else if (name == "VariableSetStmt") {
-    *out = Set("set", body);
+    *out = Set(StatementKind::kSet, body);
   } else if (name == "VariableShowStmt") {
-    *out = {"show", Lower(StringField(body, "name"))};
+    *out = {StatementKind::kShow, Lower(StringField(body, "name"))};
   } else if (name == "TransactionStmt") {
     *out = Transaction(body);
   } else if (name == "VacuumStmt") {
-    *out = {Flag(body, "is_vacuumcmd") ? "vacuum" : "analyze", ""};
+    *out = {Flag(body, "is_vacuumcmd") ? StatementKind::kVacuum : StatementKind::kAnalyze, ""};
   } else if (name == "DropStmt") {
-    *out = {"drop", ObjectTypeName(body, "removeType")};
+    *out = {StatementKind::kDrop, ObjectTypeName(body, "removeType")};
   } else if (name == "CommentStmt") {
-    *out = {"comment", ObjectTypeName(body, "objtype")};
+    *out = {StatementKind::kComment, ObjectTypeName(body, "objtype")};
   } else if (name == "SecLabelStmt") {
-    *out = {"security_label", ObjectTypeName(body, "objtype")};
+    *out = {StatementKind::kSecurityLabel, ObjectTypeName(body, "objtype")};
   } else {
     return false;
   }
@@ -291,23 +291,23 @@ bool IsConcurrently(const Json& node) {
 }
 
 StatementClass ClassifyStatement(const Json& node) {
-  if (!node.is_object() || node.size() != 1) return {"other", ""};
+  if (!node.is_object() || node.size() != 1) return {StatementKind::kOther, ""};
   const std::string& name = node.begin().key();
   const Json& body = node.begin().value();
   StatementClass result;
-  if (!body.is_object()) return {"other", SnakeNodeName(name)};
+  if (!body.is_object()) return {StatementKind::kOther, SnakeNodeName(name)};
   if (ClassifySpecial(name, body, &result) || ClassifySpecialUtility(name, body, &result)) {
     return result;
   }
-  if (const std::string_view* kind = Lookup(kFixedKinds, name)) return {std::string(*kind), ""};
+  if (const StatementKind* kind = Lookup(kFixedKinds, name)) return {*kind, ""};
   if (const std::string_view* type = Lookup(kCreateOther, name)) {
-    return {"create_other", std::string(*type)};
+    return {StatementKind::kCreateOther, std::string(*type)};
   }
   if (const std::string_view* type = Lookup(kAlterOther, name)) {
-    return {"alter_other", std::string(*type)};
+    return {StatementKind::kAlterOther, std::string(*type)};
   }
-  if (const std::string_view* type = Lookup(kDropOther, name)) return {"drop", std::string(*type)};
-  return {"other", SnakeNodeName(name)};
+  if (const std::string_view* type = Lookup(kDropOther, name)) return {StatementKind::kDrop, std::string(*type)};
+  return {StatementKind::kOther, SnakeNodeName(name)};
 }
 
 }  // namespace planbot::analyzer::internal

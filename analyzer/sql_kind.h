@@ -11,10 +11,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "analyzer/statement_kind.h"
+
 namespace planbot::analyzer::internal {
 
 struct StatementClass {
-  std::string kind;
+  StatementKind kind = StatementKind::kOther;
   std::string detail;
 };
 

@@ -120,7 +120,7 @@ Result<ScanPtr> Scan(std::string_view sql) {
   ScanPtr scan(pg_query__scan_result__unpack(nullptr, result.pbuf.len,
                                              reinterpret_cast<const uint8_t*>(result.pbuf.data)));
   pg_query_free_scan_result(result);
-  if (scan == nullptr) return MakeError("syntax_error", "the SQL scanner returned no tokens");
+  if (scan == nullptr) return MakeError(ErrorCode::kSyntaxError, "the SQL scanner returned no tokens");
   return scan;
 }
 
@@ -298,14 +298,14 @@ int CursorPosToByteOffset(std::string_view text, int cursorpos) {
 }
 
 Error SyntaxError(std::string_view text, const char* message, int cursorpos) {
-  return MakeError("syntax_error", message != nullptr ? message : "syntax error",
+  return MakeError(ErrorCode::kSyntaxError, message != nullptr ? message : "syntax error",
                    CursorPosToByteOffset(text, cursorpos));
 }
 
 bool HasNulByte(std::string_view text, Error* error) {
   const size_t nul = text.find('\0');
   if (nul == std::string_view::npos) return false;
-  *error = MakeError("syntax_error", "the SQL text contains a NUL byte", static_cast<int>(nul) + 1);
+  *error = MakeError(ErrorCode::kSyntaxError, "the SQL text contains a NUL byte", static_cast<int>(nul) + 1);
   return true;
 }
 
@@ -314,7 +314,7 @@ bool IsUnfitForParser(std::string_view text, Error* error) {
   for (size_t at = 0; at < text.size();) {
     const size_t length = Utf8SequenceLength(text, at);
     if (length == 0) {
-      *error = MakeError("syntax_error", "invalid byte sequence for encoding \"UTF8\"",
+      *error = MakeError(ErrorCode::kSyntaxError, "invalid byte sequence for encoding \"UTF8\"",
                          static_cast<int>(at) + 1);
       return true;
     }

@@ -116,7 +116,7 @@ int RunNormalize(const std::string& sql_arg, std::ostream& out, std::ostream& er
                                 {"fingerprint", *fingerprint},
                                 {"statements", nlohmann::ordered_json::array()}};
   for (const analyzer::SqlStatement& st : *statements) {
-    nlohmann::ordered_json item = {{"kind", st.kind}};
+    nlohmann::ordered_json item = {{"kind", analyzer::StatementKindName(st.kind)}};
     if (!st.detail.empty()) item["detail"] = st.detail;
     doc["statements"].push_back(std::move(item));
   }

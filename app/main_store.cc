@@ -14,14 +14,14 @@ Result<std::unique_ptr<storage::Store>> OpenConfiguredStore(const std::string& c
     core::Config config = core::DefaultConfig(core::ProcessEnv());
     if (!config_file.empty()) {
       auto loaded = adapters::LoadConfigFile(config_file, core::ProcessEnv());
-      if (!loaded) return MakeError("usage", loaded.error().message);
+      if (!loaded) return MakeError(ErrorCode::kUsage, loaded.error().message);
       config = std::move(*loaded);
     }
     path = config.store;
   }
-  if (!std::filesystem::exists(path)) return MakeError("usage", "no store at " + path);
+  if (!std::filesystem::exists(path)) return MakeError(ErrorCode::kUsage, "no store at " + path);
   auto store = storage::Store::Open(path);
-  if (!store) return MakeError("usage", "store " + path + ": " + store.error().message);
+  if (!store) return MakeError(ErrorCode::kUsage, "store " + path + ": " + store.error().message);
   return std::move(*store);
 }
 

@@ -4,9 +4,9 @@
 // store) are values, not exceptions. Library exceptions are caught at the edge of the folder that
 // calls the library and turned into an Error; nothing throws across a folder boundary.
 //
-// `code` is a short stable identifier that callers may switch on and that the HTTP API exposes
-// (e.g. "syntax_error", "bad_json", "timeout"); `message` is for humans and must never carry a
-// secret or a value read from a user's table.
+// `code` is one of the closed set of common/error_code.h, which callers may switch on and whose
+// name the HTTP API exposes (e.g. "syntax_error", "bad_json", "timeout"); `message` is for
+// humans and must never carry a secret or a value read from a user's table.
 //
 // Thread-safety: plain values; safe to copy and move between threads.
 #pragma once
@@ -17,10 +17,12 @@
 #include <utility>
 #include <variant>
 
+#include "common/error_code.h"
+
 namespace planbot {
 
 struct Error {
-  std::string code;
+  ErrorCode code = ErrorCode::kInternal;
   std::string message;
   // Byte offset (1-based, as PostgreSQL reports it) into the input the error refers to; 0 if none.
   int position = 0;
@@ -69,8 +71,8 @@ class [[nodiscard]] Result {
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error MakeError(std::string code, std::string message, int position = 0) {
-  return Error{std::move(code), std::move(message), position, {}, 0};
+inline Error MakeError(ErrorCode code, std::string message, int position = 0) {
+  return Error{code, std::move(message), position, {}, 0};
 }
 
 }  // namespace planbot

@@ -1,6 +1,5 @@
 #include "core/answer.h"
 
-#include <map>
 
 #include "common/raw_json.h"
 
@@ -53,19 +52,10 @@ std::string Answer::ToJsonText() const {
   return SpliceRawJson(std::move(out), "plan", "json", analysis->json);
 }
 
-int HttpStatusFor(const Error& error) {
-  static const std::map<std::string, int> kStatus = {
-      {"unauthorized", 401},      {"forbidden", 403},   {"not_found", 404},
-      {"timeout", 408},           {"too_large", 413},   {"quota", 429},
-      {"clone_unavailable", 503}, {"source_busy", 503}, {"store_unavailable", 503},
-      {"shutting_down", 503},     {"store_error", 503},
-  };
-  auto it = kStatus.find(error.code);
-  return it == kStatus.end() ? 400 : it->second;
-}
+int HttpStatusFor(const Error& error) { return Info(error.code).http_status; }
 
 nlohmann::json ErrorToJson(const Error& error, int64_t history_id) {
-  nlohmann::json e = {{"code", error.code}, {"message", error.message}};
+  nlohmann::json e = {{"code", ErrorCodeName(error.code)}, {"message", error.message}};
   if (error.position > 0) e["position"] = error.position;
   if (!error.sqlstate.empty()) e["sqlstate"] = error.sqlstate;
   nlohmann::json out = {{"error", e}};

@@ -44,7 +44,7 @@ struct Answer {
   std::string ToJsonText() const;
 };
 
-// The HTTP status for an error code (SPEC §4): 400, 401, 403, 404, 408, 413, 429 or 503.
+// The HTTP status for an error (SPEC §4): its code's row in common/error_code.h.
 int HttpStatusFor(const Error& error);
 
 // {"error": {"code", "message", "position"?, "sqlstate"?}} plus "id" of the history entry.

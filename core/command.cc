@@ -79,7 +79,7 @@ bool IsDescribeCommand(const std::string& name) {
 
 Result<Command> ParseCommand(std::string_view text) {
   std::string_view t = Trim(text);
-  if (t.empty()) return MakeError("missing_text", "empty command; try `help`");
+  if (t.empty()) return MakeError(ErrorCode::kMissingText, "empty command; try `help`");
   size_t end = 0;
   while (end < t.size() && !IsSpace(t[end])) ++end;
   // psql's meta-commands are case-sensitive (\dT lists types, \dt tables): never folded.
@@ -89,7 +89,7 @@ Result<Command> ParseCommand(std::string_view text) {
     if (IsDescribeCommand(describe.name)) return describe;
     std::string shown =
         word.size() > 40 ? std::string(word.substr(0, 40)) + "..." : std::string(word);
-    return MakeError("unknown_command",
+    return MakeError(ErrorCode::kUnknownCommand,
                      "\"" + shown +
                          "\" is not one of planbot's describe commands: \\d [NAME], \\d+, "
                          "\\dt[+], \\di[+], \\dv[+], \\dm[+], \\dn, \\dx, \\df, \\l "
@@ -105,7 +105,7 @@ Result<Command> ParseCommand(std::string_view text) {
     names += info.name;
   }
   std::string shown = cmd.name.size() > 40 ? cmd.name.substr(0, 40) + "..." : cmd.name;
-  return MakeError("unknown_command",
+  return MakeError(ErrorCode::kUnknownCommand,
                    "unknown command \"" + shown + "\"; commands: " + names + " (try `help`)");
 }
 

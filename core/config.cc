@@ -6,6 +6,14 @@
 
 namespace planbot::core {
 
+std::string_view RoleName(Role role) { return role == Role::kAdmin ? "admin" : "user"; }
+
+std::optional<Role> ParseRole(std::string_view name) {
+  if (name == "user") return Role::kUser;
+  if (name == "admin") return Role::kAdmin;
+  return std::nullopt;
+}
+
 EnvLookup ProcessEnv() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());

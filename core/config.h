@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/duration.h"
@@ -20,10 +21,19 @@ namespace planbot::core {
 using Seconds = std::chrono::seconds;
 using Millis = std::chrono::milliseconds;
 
+// Who may do what: users run commands and read their own history; admins also read everyone's,
+// purge and redact, and read the audit log.
+enum class Role { kUser, kAdmin };
+
+// "user", "admin".
+std::string_view RoleName(Role role);
+// The role a configuration names; nullopt for anything else.
+std::optional<Role> ParseRole(std::string_view name);
+
 struct TokenConfig {
   std::string name;   // shown in history and audit as the user
   std::string token;  // secret
-  std::string role;   // "user" or "admin"
+  std::string role;   // as configured: "user" or "admin" (ParseRole; checked by validation)
 };
 
 struct QuotaConfig {

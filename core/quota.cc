@@ -21,7 +21,7 @@ Status Quota::Take(const std::string& key, const QuotaConfig& config, const std:
   auto wait = config.per - (now - times.front());
   int seconds = static_cast<int>(std::ceil(std::chrono::duration<double>(wait).count()));
   if (seconds < 1) seconds = 1;
-  Error e = MakeError("quota", "quota reached: " + std::to_string(config.commands) +
+  Error e = MakeError(ErrorCode::kQuota, "quota reached: " + std::to_string(config.commands) +
                                    " commands per " + std::to_string(config.per.count()) + " s" +
                                    (what.empty() ? "" : " " + what) + "; try again in " +
                                    std::to_string(seconds) + " s");

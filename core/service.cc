@@ -82,15 +82,15 @@ Answer Service::Run(const CommandRequest& request) {
 
 void Service::Submit(const CommandRequest& request, std::function<void(Answer)> done) {
   auto ctx = std::make_shared<Context>(request);
-  auto refuse = [&](Error e, const std::string& outcome = "refused") {
+  auto refuse = [&](Error e, Outcome outcome = Outcome::kRefused) {
     ctx->Fail(std::move(e), outcome);
     done(Finish(*ctx, Answer{}));
   };
-  if (stopping_) return refuse(MakeError("shutting_down", "planbot is shutting down"));
+  if (stopping_) return refuse(MakeError(ErrorCode::kShuttingDown, "planbot is shutting down"));
   // Nothing runs unaudited: while the store fails (disk full, read-only), commands are refused.
   // The refusal's own audit entry is the next write; once one succeeds, commands run again.
   if (Status store = ports_.store->Health(); !store) {
-    return refuse(MakeError("store_unavailable",
+    return refuse(MakeError(ErrorCode::kStoreUnavailable,
                             "planbot cannot record commands in its store right now (" +
                                 store.error().message + "), so it runs none; try again later"));
   }
@@ -109,7 +109,7 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
     for (const DatabaseConfig& db : options_.databases) {
       names += (names.empty() ? "" : ", ") + db.name;
     }
-    return refuse(MakeError("unknown_database", "no database named \"" + request.database +
+    return refuse(MakeError(ErrorCode::kUnknownDatabase, "no database named \"" + request.database +
                                                     "\"; configured: " + names));
   }
   // Counted per user and database, each database with its own quota where one is configured.
@@ -117,11 +117,11 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
   if (Status allowed = quota_.Take(request.caller.user + '\x1f' + ctx->database->name, quota,
                                    "on database " + ctx->database->name);
       !allowed) {
-    return refuse(allowed.error(), "quota");
+    return refuse(allowed.error(), Outcome::kQuota);
   }
   ctx->session_name = request.session.empty() ? request.caller.user : request.session;
   if (!ValidSessionName(ctx->session_name)) {
-    return refuse(MakeError("bad_request",
+    return refuse(MakeError(ErrorCode::kBadRequest,
                             "a session name is 1 to 64 letters, digits and the characters _.:@-"));
   }
   std::string lane = SessionKey(request.caller.user, ctx->database->name, ctx->session_name);
@@ -133,7 +133,7 @@ Answer Service::Execute(Context& ctx) {
   const std::string& name = ctx.command.name;
   ctx.deadline = std::chrono::steady_clock::now() + Limits().deadline;
   if (stopping_) {
-    ctx.Fail(MakeError("shutting_down", "planbot is shutting down"));
+    ctx.Fail(MakeError(ErrorCode::kShuttingDown, "planbot is shutting down"));
     return Finish(ctx, Answer{});
   }
   if (name == "plan" || name == "explain") return RunExplain(ctx, name == "explain");
@@ -143,7 +143,7 @@ Answer Service::Execute(Context& ctx) {
   if (name == "activity") return RunActivity(ctx);
   if (name == "terminate") return RunTerminate(ctx);
   if (IsDescribeCommand(name)) return RunDescribe(ctx);
-  ctx.Fail(MakeError("unknown_command", "unknown command \"" + name + "\""));
+  ctx.Fail(MakeError(ErrorCode::kUnknownCommand, "unknown command \"" + name + "\""));
   return Finish(ctx, Answer{});
 }
 
@@ -159,7 +159,7 @@ Status Service::OnSession(Context& ctx, bool connect, const std::function<Status
   s.notice.clear();
   Status done = fn(s);
   sessions_.Touch(s);
-  if (done || done.error().code != "clone_unavailable" || !connect) return done;
+  if (done || done.error().code!= ErrorCode::kCloneUnavailable || !connect) return done;
   // The adapter's "connection lost" becomes one line that says what happens next.
   Error error = done.error();
   error.message = sessions_.ConnectionLost(s);

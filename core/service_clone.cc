@@ -97,14 +97,13 @@ Answer Service::RunTerminate(Context& ctx) {
   Answer answer;
   int pid = 0;
   if (!ParsePid(ctx.command.argument, &pid)) {
-    ctx.Fail(MakeError("bad_request", "usage: terminate PID, with a process id from `activity`"),
-             "refused");
+    ctx.Fail(MakeError(ErrorCode::kBadRequest, "usage: terminate PID, with a process id from `activity`"), Outcome::kRefused);
     return Finish(ctx, std::move(answer));
   }
   auto session = sessions_.Find(ctx.request.caller.user, ctx.database->name, ctx.session_name);
   auto clone = session ? SessionManager::CurrentClone(*session) : std::nullopt;
   if (!clone) {
-    ctx.Fail(MakeError("not_found", "session " + ctx.session_name +
+    ctx.Fail(MakeError(ErrorCode::kNotFound, "session " + ctx.session_name +
                                         " has no clone yet, so it has no backend " +
                                         std::to_string(pid)));
     return Finish(ctx, std::move(answer));
@@ -127,7 +126,7 @@ Answer Service::RunTerminate(Context& ctx) {
 Answer Service::RunDescribe(Context& ctx) {
   Answer answer;
   if (ports_.describer == nullptr) {
-    ctx.Fail(MakeError("unavailable", "psql's \\d commands are not available in this planbot"));
+    ctx.Fail(MakeError(ErrorCode::kUnavailable, "psql's \\d commands are not available in this planbot"));
     return Finish(ctx, std::move(answer));
   }
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {

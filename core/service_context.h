@@ -37,11 +37,11 @@ struct Service::Context {
   std::string notice;  // a line about the session itself ("restored after a restart")
 
   std::optional<Error> error;
-  std::string outcome = "ok";
+  Outcome outcome = Outcome::kOk;
   bool audited = false;  // the command wrote its own audit entry (purge, redact)
 
-  // Records the failure; the outcome is derived from the error code unless given.
-  void Fail(Error e, std::string outcome_override = {});
+  // Records the failure; the outcome is the error code's (common/error_code.h) unless given.
+  void Fail(Error e, std::optional<Outcome> outcome_override = std::nullopt);
 
   // Parses `sql` (default: the command's argument) as exactly one SQL statement and normalizes
   // it; on failure (also when that used up the deadline) records the error and returns false.

@@ -16,7 +16,7 @@ constexpr int kDefaultHistoryLines = 10;
 constexpr int kMaxHistoryLines = 100;
 
 Error Forbidden(const std::string& what) {
-  return MakeError("forbidden", what + " is for admins only");
+  return MakeError(ErrorCode::kForbidden, what + " is for admins only");
 }
 
 }  // namespace
@@ -37,7 +37,7 @@ Answer Service::RunHistoryCommand(Context& ctx) {
         n = std::stoi(ctx.command.argument, &used);
         if (used != ctx.command.argument.size() || n < 1) throw std::invalid_argument("n");
       } catch (const std::exception&) {
-        ctx.Fail(MakeError("bad_request",
+        ctx.Fail(MakeError(ErrorCode::kBadRequest,
                            "usage: history [N], N from 1 to " + std::to_string(kMaxHistoryLines)));
         return answer;
       }
@@ -59,17 +59,17 @@ Answer Service::RunHistoryCommand(Context& ctx) {
   }
   // purge / redact: Maintain audits every outcome (a refusal, or the operation with its counts).
   ctx.audited = true;
-  auto spec = caller.role == "admin" ? history::ParseFilterWords(ctx.command.argument)
+  auto spec = caller.role == Role::kAdmin ? history::ParseFilterWords(ctx.command.argument)
                                      : history::FilterSpec{};
   if (!spec) {
     AuditRefusal(caller, name, spec.error().message);
-    ctx.Fail(spec.error(), "refused");
+    ctx.Fail(spec.error(), Outcome::kRefused);
     return answer;
   }
   auto outcome = Maintain(caller, name, *spec);
   if (!outcome) {
-    bool refused = outcome.error().code == "bad_request" || outcome.error().code == "forbidden";
-    ctx.Fail(outcome.error(), refused ? "refused" : "");
+    bool refused = outcome.error().code== ErrorCode::kBadRequest || outcome.error().code== ErrorCode::kForbidden;
+    ctx.Fail(outcome.error(), refused ? std::optional(Outcome::kRefused) : std::nullopt);
     return answer;
   }
   answer.text = (*outcome)["text"].get<std::string>();
@@ -80,7 +80,7 @@ Answer Service::RunHistoryCommand(Context& ctx) {
 
 Result<nlohmann::json> Service::Maintain(const Caller& caller, const std::string& operation,
                                          const history::FilterSpec& spec) {
-  if (caller.role != "admin") {
+  if (caller.role != Role::kAdmin) {
     AuditRefusal(caller, operation, "admins only");
     return Forbidden(operation);
   }
@@ -90,7 +90,7 @@ Result<nlohmann::json> Service::Maintain(const Caller& caller, const std::string
     return filter.error();
   }
   history::MaintenanceRequest request{operation,      *filter,     caller.user,
-                                      caller.channel, caller.role, ""};
+                                      caller.channel, std::string(RoleName(caller.role)), ""};
   auto result = history::RunMaintenance(*ports_.store, request);
   if (!result) return result.error();
   log_.Info(operation + " by " + caller.user + ": " + std::to_string(result->changed) + " of " +
@@ -107,12 +107,12 @@ Status Service::AuditRead(const Caller& caller, const std::string& what, nlohman
   a.channel = caller.channel;
   a.command = what;
   a.outcome = "ok";
-  details["role"] = caller.role;
+  details["role"] = RoleName(caller.role);
   a.details = details.dump();
   if (Status st = ports_.store->Audit(a); !st) {
     log_.Error("audit: " + st.error().message);
     return MakeError(
-        "store_unavailable",
+        ErrorCode::kStoreUnavailable,
         "planbot could not record this request, so it does not answer it: " + st.error().message);
   }
   return Ok{};
@@ -120,10 +120,10 @@ Status Service::AuditRead(const Caller& caller, const std::string& what, nlohman
 
 Result<std::vector<storage::HistoryEntry>> Service::ListHistory(const Caller& caller,
                                                                 storage::HistoryQuery query) {
-  if (caller.role != "admin") {
+  if (caller.role != Role::kAdmin) {
     if (query.user && *query.user != caller.user) {
       AuditRefusal(caller, "history", "another user's entries");
-      return MakeError("forbidden", "users see only their own history entries");
+      return MakeError(ErrorCode::kForbidden, "users see only their own history entries");
     }
     query.user = caller.user;
   }
@@ -145,8 +145,8 @@ Result<storage::HistoryEntry> Service::GetHistory(const Caller& caller, int64_t 
   auto entry = ports_.store->GetHistory(id);
   if (!entry) return entry.error();
   // Someone else's entry is "not found" for a user: its existence is not theirs to learn.
-  if (!entry->has_value() || (caller.role != "admin" && (*entry)->user != caller.user)) {
-    return MakeError("not_found", "no history entry #" + std::to_string(id));
+  if (!entry->has_value() || (caller.role != Role::kAdmin && (*entry)->user != caller.user)) {
+    return MakeError(ErrorCode::kNotFound, "no history entry #" + std::to_string(id));
   }
   if (Status st = AuditRead(caller, "history_entry", {{"id", id}}); !st) return st.error();
   return std::move(**entry);
@@ -154,7 +154,7 @@ Result<storage::HistoryEntry> Service::GetHistory(const Caller& caller, int64_t 
 
 Result<std::vector<storage::AuditEntry>> Service::ListAudit(const Caller& caller, int limit,
                                                             std::optional<int64_t> before_id) {
-  if (caller.role != "admin") {
+  if (caller.role != Role::kAdmin) {
     AuditRefusal(caller, "audit", "admins only");
     return Forbidden("the audit log");
   }

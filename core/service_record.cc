@@ -32,7 +32,7 @@ void StorePlan(const analyzer::Analysis& analysis, bool full, storage::HistoryEn
 // What the history keeps of an error: syntax errors quote the user's text, so under the
 // "normalized" policy only their position is kept.
 std::string StoredErrorMessage(const Error& e, bool full) {
-  if (full || e.code != "syntax_error") return e.message;
+  if (full || e.code!= ErrorCode::kSyntaxError) return e.message;
   return "syntax error at byte " + std::to_string(e.position);
 }
 
@@ -49,10 +49,10 @@ storage::HistoryEntry History(const Service::Context& ctx, bool full) {
   h.server_version = ctx.server_version;
   if (ctx.analysis && !ctx.error) StorePlan(*ctx.analysis, full, h);
   h.duration_ms = ctx.ElapsedMs();
-  h.outcome = ctx.outcome;
+  h.outcome = OutcomeName(ctx.outcome);
   if (ctx.error) {
     h.sqlstate = ctx.error->sqlstate;
-    h.error_code = ctx.error->code;
+    h.error_code = ErrorCodeName(ctx.error->code);
     h.error_message = StoredErrorMessage(*ctx.error, full);
   }
   return h;
@@ -61,19 +61,20 @@ storage::HistoryEntry History(const Service::Context& ctx, bool full) {
 storage::AuditEntry Audit(const Service::Context& ctx) {
   storage::AuditEntry a;
   a.actor = ctx.request.caller.user;
-  a.action = ctx.outcome == "refused" || ctx.outcome == "quota" ? "refusal" : "command";
+  a.action =
+      ctx.outcome == Outcome::kRefused || ctx.outcome == Outcome::kQuota ? "refusal" : "command";
   a.channel = ctx.request.caller.channel;
   a.session = ctx.session_name;
   a.database = ctx.database ? ctx.database->name : ctx.request.database;
   a.command = ctx.command.name;
   a.normalized = ctx.normalized;
   a.fingerprint = ctx.fingerprint;
-  a.outcome = ctx.outcome;
+  a.outcome = OutcomeName(ctx.outcome);
   nlohmann::json details = {{"duration_ms", std::round(ctx.ElapsedMs() * 1000) / 1000},
-                            {"role", ctx.request.caller.role}};
+                            {"role", RoleName(ctx.request.caller.role)}};
   if (ctx.error) {
     a.sqlstate = ctx.error->sqlstate;
-    details["error_code"] = ctx.error->code;
+    details["error_code"] = ErrorCodeName(ctx.error->code);
   }
   a.details = details.dump();
   return a;
@@ -112,7 +113,7 @@ std::string ChatMessage(const Service::Context& ctx, const Answer& answer) {
     std::string text = ErrorToChat(*ctx.error);
     // A position is given only where it points into the user's text (a syntax error, an error
     // of the statement's parse analysis).
-    if (ctx.error->code == "syntax_error" || ctx.error->code == "database_error") {
+    if (ctx.error->code== ErrorCode::kSyntaxError || ctx.error->code== ErrorCode::kDatabaseError) {
       text +=
           Caret(ctx.statement ? ctx.statement->text : ctx.command.argument, ctx.error->position);
     }
@@ -150,7 +151,7 @@ Answer Service::Finish(Context& ctx, Answer answer) {
     log_.Error("recording a command failed: " + id.error().message);
     // An answer that is not in the audit log is not given.
     ctx.Fail(MakeError(
-        "store_unavailable",
+        ErrorCode::kStoreUnavailable,
         "planbot could not record this command, so it does not answer it: " + id.error().message));
     answer.analysis.reset();
     answer.result = nullptr;

@@ -37,12 +37,12 @@ Answer Service::RunExplain(Context& ctx, bool analyze) {
   Answer answer;
   if (!ctx.CheckSql()) return Finish(ctx, std::move(answer));
   if (Status policy = CheckExplainable(*ctx.statement, ctx.command.name); !policy) {
-    ctx.Fail(policy.error(), "refused");
+    ctx.Fail(policy.error(), Outcome::kRefused);
     return Finish(ctx, std::move(answer));
   }
   if (Status health = ports_.store->Health(); !health) {
     ctx.Fail(MakeError(
-        "store_unavailable",
+        ErrorCode::kStoreUnavailable,
         "planbot cannot record commands right now, so it runs none: " + health.error().message));
     return Finish(ctx, std::move(answer));
   }
@@ -70,7 +70,7 @@ Answer Service::RunExec(Context& ctx) {
   if (!ctx.CheckSql()) return Finish(ctx, std::move(answer));
   auto plan = CheckExecutable(*ctx.statement);
   if (!plan) {
-    ctx.Fail(plan.error(), "refused");
+    ctx.Fail(plan.error(), Outcome::kRefused);
     return Finish(ctx, std::move(answer));
   }
   auto start = std::chrono::steady_clock::now();
@@ -105,19 +105,17 @@ Answer Service::RunHypo(Context& ctx) {
   if (verb == "create") {
     if (!ctx.CheckSql(&arg)) return Finish(ctx, std::move(answer));
     if (Status hypothetical = CheckHypothetical(*ctx.statement); !hypothetical) {
-      ctx.Fail(hypothetical.error(), "refused");
+      ctx.Fail(hypothetical.error(), Outcome::kRefused);
       return Finish(ctx, std::move(answer));
     }
   } else if (verb == "drop" && !ParseOid(rest, &oid)) {
-    ctx.Fail(MakeError("bad_request",
+    ctx.Fail(MakeError(ErrorCode::kBadRequest,
                        "usage: hypo drop ID, with the numeric id `hypo desc` "
-                       "shows"),
-             "refused");
+                       "shows"), Outcome::kRefused);
     return Finish(ctx, std::move(answer));
   } else if (verb != "desc" && verb != "reset" && verb != "drop") {
-    ctx.Fail(MakeError("bad_request",
-                       "usage: hypo create index ... | hypo desc | hypo drop ID | hypo reset"),
-             "refused");
+    ctx.Fail(MakeError(ErrorCode::kBadRequest,
+                       "usage: hypo create index ... | hypo desc | hypo drop ID | hypo reset"), Outcome::kRefused);
     return Finish(ctx, std::move(answer));
   }
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
@@ -147,7 +145,7 @@ Answer Service::RunHypo(Context& ctx) {
     } else if (verb == "drop") {
       auto dropped = s.db->HypoDrop(oid, Limits(ctx));
       if (!dropped) return dropped.error();
-      if (!*dropped) return MakeError("not_found", "no hypothetical index with id " + rest);
+      if (!*dropped) return MakeError(ErrorCode::kNotFound, "no hypothetical index with id " + rest);
       answer.result = {{"dropped", oid}};
       answer.text = "hypothetical index " + rest + " dropped";
     } else {

@@ -48,7 +48,7 @@ Result<std::shared_ptr<Session>> SessionManager::Get(const std::string& user,
                                                      const std::string& database,
                                                      const std::string& name) {
   std::lock_guard<std::mutex> guard(mu_);
-  if (stopping_) return MakeError("shutting_down", "planbot is shutting down");
+  if (stopping_) return MakeError(ErrorCode::kShuttingDown, "planbot is shutting down");
   std::string key = SessionKey(user, database, name);
   auto it = sessions_.find(key);
   if (it != sessions_.end()) return it->second;
@@ -107,7 +107,7 @@ Status SessionManager::Reattach(Session& s, CloneProvider& provider) {
     Save(s);
     return Ok{};
   }
-  if (lease.error().code != "not_found") return lease.error();
+  if (lease.error().code!= ErrorCode::kNotFound) return lease.error();
   s.notice = "the clone of session " + s.name +
              " did not survive a restart of planbot; this is "
              "a new clone";
@@ -118,11 +118,11 @@ Status SessionManager::Reattach(Session& s, CloneProvider& provider) {
 Status SessionManager::Ensure(Session& s) {
   {
     std::lock_guard<std::mutex> guard(mu_);
-    if (stopping_) return MakeError("shutting_down", "planbot is shutting down");
+    if (stopping_) return MakeError(ErrorCode::kShuttingDown, "planbot is shutting down");
   }
   if (s.db && s.db->usable()) return Ok{};
   CloneProvider* p = provider(s.database);
-  if (p == nullptr) return MakeError("not_found", "no database named \"" + s.database + "\"");
+  if (p == nullptr) return MakeError(ErrorCode::kNotFound, "no database named \"" + s.database + "\"");
   if (s.clone && s.restored) {
     if (Status back = Reattach(s, *p); !back) return back;
   }
@@ -175,7 +175,7 @@ Status SessionManager::ResetClone(Session& s) {
   s.backend_pid = 0;
   auto lease = p->Reset(s.clone->id);
   if (!lease) {
-    if (lease.error().code == "not_found") SetClone(s, std::nullopt);
+    if (lease.error().code== ErrorCode::kNotFound) SetClone(s, std::nullopt);
     return lease.error();
   }
   SetClone(s, std::move(*lease));

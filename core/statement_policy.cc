@@ -6,23 +6,27 @@
 namespace planbot::core {
 namespace {
 
+using K = analyzer::StatementKind;
+
 // Statement kinds that shape a clone for an experiment: `exec` is the command for them.
-bool IsExecKind(const std::string& kind) {
-  static const std::set<std::string> kExec = {
-      "create_table", "create_table_as",   "create_materialized_view",
-      "create_index", "create_statistics", "create_extension",
-      "alter_table",  "alter_index",       "drop",
-      "truncate",     "analyze",           "vacuum",
-      "reindex",      "cluster",           "refresh_materialized_view",
-      "create_view",
+bool IsExecKind(K kind) {
+  static const std::set<K> kExec = {
+      K::kCreateTable,  K::kCreateTableAs,     K::kCreateMaterializedView,
+      K::kCreateIndex,  K::kCreateStatistics,  K::kCreateExtension,
+      K::kAlterTable,   K::kAlterIndex,        K::kDrop,
+      K::kTruncate,     K::kAnalyze,           K::kVacuum,
+      K::kReindex,      K::kCluster,           K::kRefreshMaterializedView,
+      K::kCreateView,
   };
   return kExec.count(kind) > 0;
 }
 
 std::string Label(const analyzer::SqlStatement& st) {
-  std::string label = st.kind;
+  std::string label(analyzer::StatementKindName(st.kind));
   for (char& c : label) c = c == '_' ? ' ' : static_cast<char>(std::toupper(c));
-  if (!st.detail.empty() && (st.kind == "drop" || st.kind == "set")) label += " " + st.detail;
+  if (!st.detail.empty() && (st.kind == K::kDrop || st.kind == K::kSet)) {
+    label += " " + st.detail;
+  }
   return label;
 }
 
@@ -56,7 +60,7 @@ const char* kExecTakes =
     "STATISTICS, INSERT/UPDATE/DELETE/MERGE, ANALYZE, VACUUM, SET/RESET, REINDEX, CLUSTER and "
     "CREATE EXTENSION hypopg";
 
-Error Refuse(const std::string& why) { return MakeError("refused", why); }
+Error Refuse(const std::string& why) { return MakeError(ErrorCode::kRefused, why); }
 
 // HypoPG's functions called from user SQL: hypopg_get_indexdef() of an index whose table was
 // dropped crashes the server (every session of every user loses its state), and the others
@@ -78,27 +82,27 @@ Status CheckFunctions(const analyzer::SqlStatement& st) {
 
 // Kinds refused with a reason of their own.
 std::string RefusalReason(const analyzer::SqlStatement& st) {
-  const std::string& k = st.kind;
-  if (k == "do" || k == "create_function" || k == "call") {
+  const K k = st.kind;
+  if (k == K::kDo || k == K::kCreateFunction || k == K::kCall) {
     return "code you create or call (DO, functions, procedures) can write data into notices, "
            "names or files, so `exec` does not run it";
   }
-  if (k == "comment" || k == "security_label") {
+  if (k == K::kComment || k == K::kSecurityLabel) {
     return "comments and labels can carry data out of the clone, so `exec` does not set them";
   }
-  if (k == "copy") return "COPY reads and writes files and rows; planbot never moves data";
-  if (k == "grant" || k == "create_role" || k == "alter_role" || k == "drop_role") {
+  if (k == K::kCopy) return "COPY reads and writes files and rows; planbot never moves data";
+  if (k == K::kGrant || k == K::kCreateRole || k == K::kAlterRole || k == K::kDropRole) {
     return "roles and privileges are not yours to change on a clone";
   }
-  if (k == "listen" || k == "notify" || k == "unlisten") {
+  if (k == K::kListen || k == K::kNotify || k == K::kUnlisten) {
     return "LISTEN/NOTIFY can carry data out of the clone";
   }
-  if (k == "transaction")
+  if (k == K::kTransaction)
     return "each `exec` runs and commits on its own; send the statement alone";
-  if (k == "create_database" || k == "drop_database" || k == "alter_database") {
+  if (k == K::kCreateDatabase || k == K::kDropDatabase || k == K::kAlterDatabase) {
     return "`exec` works on your clone only, not on other databases";
   }
-  if (k == "select" || k == "explain") {
+  if (k == K::kSelect || k == K::kExplain) {
     return "`exec` is for statements that change the clone; use `plan` or `explain` for queries";
   }
   return std::string(kExecTakes) + "; " + Label(st) + " is not one of them";
@@ -107,22 +111,22 @@ std::string RefusalReason(const analyzer::SqlStatement& st) {
 }  // namespace
 
 Result<ExecPlan> CheckExecutable(const analyzer::SqlStatement& st) {
-  static const std::set<std::string> kInTransaction = {
-      "create_index",
-      "alter_index",
-      "alter_table",
-      "create_table",
-      "create_table_as",
-      "select_into",
-      "create_statistics",
-      "insert",
-      "update",
-      "delete",
-      "merge",
-      "analyze",
-      "reindex",
-      "truncate",
-      "refresh_materialized_view",
+  static const std::set<K> kInTransaction = {
+      K::kCreateIndex,
+      K::kAlterIndex,
+      K::kAlterTable,
+      K::kCreateTable,
+      K::kCreateTableAs,
+      K::kSelectInto,
+      K::kCreateStatistics,
+      K::kInsert,
+      K::kUpdate,
+      K::kDelete,
+      K::kMerge,
+      K::kAnalyze,
+      K::kReindex,
+      K::kTruncate,
+      K::kRefreshMaterializedView,
   };
   if (Status functions = CheckFunctions(st); !functions) return functions.error();
   if (st.partition_bound_expression) {
@@ -130,8 +134,8 @@ Result<ExecPlan> CheckExecutable(const analyzer::SqlStatement& st) {
         "a partition bound must be made of constants (e.g. FOR VALUES FROM (1) TO (100)): the "
         "value of an expression in it would be printed back by \\d");
   }
-  const std::string& k = st.kind;
-  if (k == "set") {
+  const K k = st.kind;
+  if (k == K::kSet) {
     if (IsProtectedSetting(st.detail)) {
       return Refuse(st.detail + " is set by planbot for every command and cannot be changed");
     }
@@ -147,11 +151,11 @@ Result<ExecPlan> CheckExecutable(const analyzer::SqlStatement& st) {
     }
     return ExecPlan{false};
   }
-  if (k == "create_extension") {
+  if (k == K::kCreateExtension) {
     if (st.detail != "hypopg") return Refuse("`exec` creates only the hypopg extension");
     return ExecPlan{true};
   }
-  if (k == "drop") {
+  if (k == K::kDrop) {
     static const std::set<std::string> kDrop = {"table", "index", "statistics", "extension"};
     if (kDrop.count(st.detail) == 0) {
       return Refuse("`exec` drops tables, indexes, statistics and the hypopg extension, not " +
@@ -159,42 +163,42 @@ Result<ExecPlan> CheckExecutable(const analyzer::SqlStatement& st) {
     }
     return ExecPlan{!st.concurrently};
   }
-  if (k == "vacuum" || k == "cluster") return ExecPlan{false};
+  if (k == K::kVacuum || k == K::kCluster) return ExecPlan{false};
   if (kInTransaction.count(k) > 0) return ExecPlan{!st.concurrently};
   return Refuse(RefusalReason(st));
 }
 
 Status CheckExplainable(const analyzer::SqlStatement& st, const std::string& command) {
-  const std::string& k = st.kind;
-  if (k == "select" || k == "insert" || k == "update" || k == "delete" || k == "merge") {
+  const K k = st.kind;
+  if (k == K::kSelect || k == K::kInsert || k == K::kUpdate || k == K::kDelete || k == K::kMerge) {
     return CheckFunctions(st);
   }
   const std::string takes = "`" + command +
                             "` takes SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, TABLE or "
                             "WITH";
   std::string why;
-  if (k == "select_into") {
+  if (k == K::kSelectInto) {
     why = "SELECT ... INTO creates a table: " + command +
           " the SELECT without INTO, or use `exec CREATE TABLE ... AS SELECT ...`";
-  } else if (k == "explain") {
+  } else if (k == K::kExplain) {
     why = "send the statement without EXPLAIN: `" + command +
           " SELECT ...`; planbot adds EXPLAIN and its options";
-  } else if (k == "transaction") {
+  } else if (k == K::kTransaction) {
     why =
         "each command runs in its own transaction, which planbot always rolls back; send the "
         "statement alone";
-  } else if (k == "set" || k == "show") {
+  } else if (k == K::kSet || k == K::kShow) {
     why = takes + "; use `exec " + Label(st) + " ...` to change a setting for your session";
   } else if (IsExecKind(k)) {
     why = takes + "; use `exec` for " + Label(st);
   } else {
     why = takes + "; " + Label(st) + " is not something planbot runs";
   }
-  return MakeError("refused", why);
+  return MakeError(ErrorCode::kRefused, why);
 }
 
 Status CheckHypothetical(const analyzer::SqlStatement& st) {
-  if (st.kind != "create_index") {
+  if (st.kind != K::kCreateIndex) {
     return Refuse("usage: hypo create index [name] on table (columns)");
   }
   return CheckFunctions(st);

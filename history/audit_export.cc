@@ -67,7 +67,7 @@ Result<std::unique_ptr<AuditExporter>> AuditExporter::Start(storage::Store* stor
     after = LastExportedId(target);
     fd = ::open(target.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-      return MakeError("bad_config",
+      return MakeError(ErrorCode::kBadConfig,
                        "audit.export: cannot open " + target + ": " + std::strerror(errno));
     }
     owns = true;
@@ -81,7 +81,7 @@ Result<std::unique_ptr<AuditExporter>> AuditExporter::Start(storage::Store* stor
     }
     if (last != '\n' && !WriteAll(fd, "\n")) {
       ::close(fd);
-      return MakeError("bad_config", "audit.export: cannot write " + target);
+      return MakeError(ErrorCode::kBadConfig, "audit.export: cannot write " + target);
     }
   }
   return std::unique_ptr<AuditExporter>(new AuditExporter(store, fd, owns, after, log, poll));

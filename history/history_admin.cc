@@ -44,7 +44,7 @@ Result<storage::MaintenanceResult> RunMaintenance(storage::Store& store,
   audit.details = details.dump();
   if (r.operation == "purge") return store.Purge(r.filter, audit);
   if (r.operation == "redact") return store.Redact(r.filter, RedactEntry, audit);
-  return MakeError("bad_request", "unknown history operation \"" + r.operation + "\"");
+  return MakeError(ErrorCode::kBadRequest, "unknown history operation \"" + r.operation + "\"");
 }
 
 namespace {

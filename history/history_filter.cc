@@ -10,7 +10,7 @@
 namespace planbot::history {
 namespace {
 
-Error Bad(const std::string& message) { return MakeError("bad_request", message); }
+Error Bad(const std::string& message) { return MakeError(ErrorCode::kBadRequest, message); }
 
 // The filters that take a value, by their name without dashes.
 std::optional<std::string>* ValueSlot(FilterSpec& spec, const std::string& name) {

@@ -77,12 +77,12 @@ const SnippetRef* FindSnippet(const std::vector<SnippetRef>& files) {
 }  // namespace
 
 Result<SlackMessageIn> ParseSlackMessageEvent(const json& event) {
-  if (!event.is_object()) return MakeError("bad_event", "a Slack event must be a JSON object");
+  if (!event.is_object()) return MakeError(ErrorCode::kBadEvent, "a Slack event must be a JSON object");
   SlackMessageIn m;
   m.type = JsonString(event, "type");
   if (m.type != "message" && m.type != "app_mention") {
     std::string shown = m.type.size() > 40 ? m.type.substr(0, 40) + "..." : m.type;
-    return MakeError("bad_event", "not a message event: \"" + shown + "\"");
+    return MakeError(ErrorCode::kBadEvent, "not a message event: \"" + shown + "\"");
   }
   m.channel = JsonString(event, "channel");
   m.user = JsonString(event, "user");

@@ -18,7 +18,7 @@ constexpr size_t kNonce = 12;
 constexpr size_t kTag = 16;
 constexpr char kPrefix[] = "v1:";
 
-Error Fail(const std::string& message) { return MakeError("store_error", message); }
+Error Fail(const std::string& message) { return MakeError(ErrorCode::kStoreError, message); }
 
 std::string Hex(const uint8_t* data, size_t n) {
   static const char kDigits[] = "0123456789abcdef";

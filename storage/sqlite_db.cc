@@ -11,11 +11,11 @@ Error StoreError(std::string_view context, sqlite3* db) {
   message += context;
   message += ": ";
   message += db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-  return MakeError("store_error", std::move(message));
+  return MakeError(ErrorCode::kStoreError, std::move(message));
 }
 
 Error StoreError(std::string_view message) {
-  return MakeError("store_error", "store: " + std::string(message));
+  return MakeError(ErrorCode::kStoreError, "store: " + std::string(message));
 }
 
 // --- Statement ---

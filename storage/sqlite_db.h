@@ -4,7 +4,7 @@
 // Ownership: SqliteDb owns its sqlite3* and closes it (sqlite3_close_v2) when destroyed; a
 // Statement owns its sqlite3_stmt* and must not outlive the SqliteDb that prepared it. Both are
 // move-only.
-// Failures: every failing call returns Error{"store_error", "store: <context>: <SQLite message>"}.
+// Failures: every failing call returns Error{ErrorCode::kStoreError, "store: <context>: <SQLite message>"}.
 // SQLite messages name the problem ("database is locked", "database or disk is full"), never a
 // bound value.
 // Thread-safety: none. Connections are opened with SQLITE_OPEN_NOMUTEX; one thread uses a
@@ -23,9 +23,9 @@ struct sqlite3_stmt;
 
 namespace planbot::storage {
 
-// Error{"store_error"} with the connection's current SQLite message (db may be null).
+// Error{ErrorCode::kStoreError} with the connection's current SQLite message (db may be null).
 Error StoreError(std::string_view context, sqlite3* db);
-// Error{"store_error"} with a message of our own.
+// Error{ErrorCode::kStoreError} with a message of our own.
 Error StoreError(std::string_view message);
 
 class Statement {

@@ -29,12 +29,12 @@ AuditEntry WithCounts(const AuditEntry& audit, const char* verb, const Maintenan
 
 Status CheckFilter(const HistoryFilter& filter) {
   if (filter.Empty() && !filter.all) {
-    return MakeError("bad_request",
+    return MakeError(ErrorCode::kBadRequest,
                      "give at least one filter (--before, --user, --session, --fingerprint, "
                      "--id), or --all for every entry");
   }
   if (filter.all && !filter.Empty()) {
-    return MakeError("bad_request", "--all cannot be combined with other filters");
+    return MakeError(ErrorCode::kBadRequest, "--all cannot be combined with other filters");
   }
   return Ok{};
 }

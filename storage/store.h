@@ -170,7 +170,7 @@ class Store {
   virtual Result<std::vector<AuditEntry>> ListAuditAfter(int64_t after_id, int limit) {
     (void)after_id;
     (void)limit;
-    return MakeError("unsupported", "this store cannot follow its audit log");
+    return MakeError(ErrorCode::kUnsupported, "this store cannot follow its audit log");
   }
 
   // History maintenance. Purge deletes the matching entries; Redact passes every matching entry
@@ -184,14 +184,14 @@ class Store {
   virtual Result<MaintenanceResult> Purge(const HistoryFilter& filter, const AuditEntry& audit) {
     (void)filter;
     (void)audit;
-    return MakeError("unsupported", "this store cannot purge");
+    return MakeError(ErrorCode::kUnsupported, "this store cannot purge");
   }
   virtual Result<MaintenanceResult> Redact(const HistoryFilter& filter, const Redactor& redactor,
                                            const AuditEntry& audit) {
     (void)filter;
     (void)redactor;
     (void)audit;
-    return MakeError("unsupported", "this store cannot redact");
+    return MakeError(ErrorCode::kUnsupported, "this store cannot redact");
   }
 
   // Live sessions (SessionRecord): saved when a session gets its clone, deleted when it ends.
@@ -221,7 +221,7 @@ class Store {
   // is a report with intact == false, not an error; errors are for an unreadable store. Not
   // pure virtual so that fakes of Store need not implement it.
   virtual Result<VerifyReport> VerifyAuditChain() {
-    return MakeError("unsupported", "this store cannot verify its audit log");
+    return MakeError(ErrorCode::kUnsupported, "this store cannot verify its audit log");
   }
 };
 

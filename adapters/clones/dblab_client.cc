@@ -101,10 +101,10 @@ Result<std::unique_ptr<DblabClient>> DblabClient::Make(const std::string& url, s
       R"(^(https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:[0-9]{1,5})?)(/[^\s?#@]*)?$)");
   std::smatch m;
   if (!std::regex_match(url, m, kUrl)) {
-    return MakeError("invalid_config",
+    return MakeError(ErrorCode::kBadConfig,
                      "dblab.url must look like https://HOST:PORT or http://HOST:PORT/PREFIX");
   }
-  if (token.empty()) return MakeError("invalid_config", "dblab.token is empty");
+  if (token.empty()) return MakeError(ErrorCode::kBadConfig, "dblab.token is empty");
   std::string host = m[2];
   if (host.front() == '[') host = host.substr(1, host.size() - 2);
   std::string prefix = m[4];
@@ -122,7 +122,7 @@ DblabClient::DblabClient(std::string url, std::string origin, std::string prefix
       token_(std::move(token)),
       options_(options) {}
 
-Error DblabClient::Failure(const std::string& code, const std::string& method,
+Error DblabClient::Failure(ErrorCode code, const std::string& method,
                            const std::string& route, const std::string& reason) const {
   return MakeError(code, "the DLE at " + url_ + ": " + method + " " + route + ": " + reason);
 }
@@ -131,7 +131,7 @@ Result<DblabClient::Reply> DblabClient::Send(const std::string& method, const st
                                              const std::string& body, bool authenticated,
                                              DblabClock::time_point deadline) const {
   auto left = std::chrono::duration_cast<milliseconds>(deadline - DblabClock::now());
-  if (left <= milliseconds(0)) return Failure("unreachable", method, route, "out of time");
+  if (left <= milliseconds(0)) return Failure(ErrorCode::kUnreachable, method, route, "out of time");
   const milliseconds connect = std::min(options_.connect_timeout, left);
   const milliseconds read = std::min(options_.read_timeout, left);
   try {
@@ -154,7 +154,7 @@ Result<DblabClient::Reply> DblabClient::Send(const std::string& method, const st
       } else if (error == httplib::Error::Read) {
         reason = "no answer within " + Seconds(read) + " (" + reason + ")";
       }
-      return Failure("unreachable", method, route, reason);
+      return Failure(ErrorCode::kUnreachable, method, route, reason);
     }
     if (authenticated) token_rejected_.store(res->status == 401);
     Reply reply;
@@ -162,13 +162,13 @@ Result<DblabClient::Reply> DblabClient::Send(const std::string& method, const st
     reply.raw = res->body;
     reply.body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
     if (res->status == 401) {
-      return MakeError("unauthorized", "the DLE at " + url_ +
+      return MakeError(ErrorCode::kUnauthorized, "the DLE at " + url_ +
                                            " rejected the verification token (HTTP 401 on " +
                                            method + " " + route + "); check dblab.token");
     }
     return reply;
   } catch (const std::exception& e) {
-    return Failure("unreachable", method, route, e.what());
+    return Failure(ErrorCode::kUnreachable, method, route, e.what());
   }
 }
 
@@ -176,7 +176,7 @@ Result<DblabEngineInfo> DblabClient::Healthz(DblabClock::time_point deadline) co
   Result<Reply> reply = Send("GET", "/healthz", "", /*authenticated=*/false, deadline);
   if (!reply) return reply.error();
   if (reply->status != 200 || !reply->body.is_object()) {
-    return Failure("server_error", "GET", "/healthz", HttpReason(reply->status, {}, reply->raw));
+    return Failure(ErrorCode::kServerError, "GET", "/healthz", HttpReason(reply->status, {}, reply->raw));
   }
   DblabEngineInfo info;
   info.version = Text(reply->body, "version");
@@ -188,7 +188,7 @@ Result<DblabEngineInfo> DblabClient::EngineStatus(DblabClock::time_point deadlin
   Result<Reply> reply = Send("GET", "/status", "", /*authenticated=*/true, deadline);
   if (!reply) return reply.error();
   if (reply->status != 200 || !reply->body.is_object()) {
-    return Failure(reply->status / 100 == 4 ? "rejected" : "server_error", "GET", "/status",
+    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "GET", "/status",
                    HttpReason(reply->status, reply->body, reply->raw));
   }
   DblabEngineInfo info;
@@ -214,36 +214,36 @@ Result<DblabClone> DblabClient::CreateClone(const DblabCloneRequest& request,
   Result<Reply> reply = Send("POST", "/clone", body.dump(), /*authenticated=*/true, deadline);
   if (!reply) return reply.error();
   if (reply->status != 201 && reply->status != 200) {
-    return Failure(reply->status / 100 == 4 ? "rejected" : "server_error", "POST", "/clone",
+    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "POST", "/clone",
                    HttpReason(reply->status, reply->body, reply->raw));
   }
   if (!reply->body.is_object()) {
-    return Failure("server_error", "POST", "/clone", "the answer is not a clone");
+    return Failure(ErrorCode::kServerError, "POST", "/clone", "the answer is not a clone");
   }
   return ParseClone(reply->body);
 }
 
 Result<std::optional<DblabClone>> DblabClient::GetClone(const std::string& id,
                                                         DblabClock::time_point deadline) const {
-  if (!ValidCloneId(id)) return MakeError("rejected", "not a clone id: " + Truncate(id));
+  if (!ValidCloneId(id)) return MakeError(ErrorCode::kRejected, "not a clone id: " + Truncate(id));
   const std::string route = "/clone/" + id;
   Result<Reply> reply = Send("GET", route, "", /*authenticated=*/true, deadline);
   if (!reply) return reply.error();
   if (reply->status == 404) return std::optional<DblabClone>();
   if (reply->status != 200 || !reply->body.is_object()) {
-    return Failure(reply->status / 100 == 4 ? "rejected" : "server_error", "GET", route,
+    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "GET", route,
                    HttpReason(reply->status, reply->body, reply->raw));
   }
   return std::optional<DblabClone>(ParseClone(reply->body));
 }
 
 Status DblabClient::ResetClone(const std::string& id, DblabClock::time_point deadline) const {
-  if (!ValidCloneId(id)) return MakeError("rejected", "not a clone id: " + Truncate(id));
+  if (!ValidCloneId(id)) return MakeError(ErrorCode::kRejected, "not a clone id: " + Truncate(id));
   const std::string route = "/clone/" + id + "/reset";
   Result<Reply> reply = Send("POST", route, "{}", /*authenticated=*/true, deadline);
   if (!reply) return reply.error();
   if (reply->status / 100 != 2) {
-    return Failure(reply->status / 100 == 4 ? "rejected" : "server_error", "POST", route,
+    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "POST", route,
                    HttpReason(reply->status, reply->body, reply->raw));
   }
   return Ok{};
@@ -251,7 +251,7 @@ Status DblabClient::ResetClone(const std::string& id, DblabClock::time_point dea
 
 Result<bool> DblabClient::DeleteClone(const std::string& id,
                                       DblabClock::time_point deadline) const {
-  if (!ValidCloneId(id)) return MakeError("rejected", "not a clone id: " + Truncate(id));
+  if (!ValidCloneId(id)) return MakeError(ErrorCode::kRejected, "not a clone id: " + Truncate(id));
   const std::string route = "/clone/" + id;
   Result<Reply> reply = Send("DELETE", route, "", /*authenticated=*/true, deadline);
   if (!reply) return reply.error();
@@ -261,7 +261,7 @@ Result<bool> DblabClient::DeleteClone(const std::string& id,
       (reply->status == 500 && ContainsNoCase(Text(reply->body, "message"), "not found"))) {
     return false;
   }
-  return Failure(reply->status / 100 == 4 ? "rejected" : "server_error", "DELETE", route,
+  return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "DELETE", route,
                  HttpReason(reply->status, reply->body, reply->raw));
 }
 

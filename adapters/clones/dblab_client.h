@@ -18,7 +18,7 @@
 //   "unauthorized"  HTTP 401: "the DLE at URL rejected the verification token (...)"
 //   "rejected"      another 4xx (400 "missing DB password", "clone ... already exists", ...)
 //   "server_error"  a 5xx, or an answer that is not the JSON the contract promises
-//   "invalid_config" from Make() only
+//   "bad_config" from Make() only
 //
 // Thread-safety: every member may be called from any thread. Each request uses a connection of
 // its own (no keep-alive), so a slow request never queues others behind it.
@@ -72,7 +72,7 @@ struct DblabClientOptions {
 class DblabClient {
  public:
   // `url`: http(s)://HOST[:PORT][/PREFIX], e.g. https://dle:2345 or http://dle:2346/api.
-  // Error "invalid_config" for anything else (user info, query strings, empty token).
+  // Error "bad_config" for anything else (user info, query strings, empty token).
   static Result<std::unique_ptr<DblabClient>> Make(const std::string& url, std::string token,
                                                    DblabClientOptions options);
 
@@ -110,7 +110,7 @@ class DblabClient {
 
   Result<Reply> Send(const std::string& method, const std::string& route, const std::string& body,
                      bool authenticated, DblabClock::time_point deadline) const;
-  Error Failure(const std::string& code, const std::string& method, const std::string& route,
+  Error Failure(ErrorCode code, const std::string& method, const std::string& route,
                 const std::string& reason) const;
 
   const std::string url_;

@@ -62,9 +62,9 @@ std::string SecondsText(milliseconds ms) {
 
 Result<std::unique_ptr<DblabCloneProvider>> DblabCloneProvider::Create(
     const core::DblabProviderConfig& config, DblabOptions options) {
-  if (config.db_name.empty()) return MakeError("invalid_config", "dblab.db_name is empty");
+  if (config.db_name.empty()) return MakeError(ErrorCode::kBadConfig, "dblab.db_name is empty");
   if (config.create_timeout.count() <= 0) {
-    return MakeError("invalid_config", "dblab.create_timeout must be positive");
+    return MakeError(ErrorCode::kBadConfig, "dblab.create_timeout must be positive");
   }
   if (options.poll_interval.count() <= 0) options.poll_interval = milliseconds(1);
   Result<std::unique_ptr<DblabClient>> client =
@@ -74,7 +74,7 @@ Result<std::unique_ptr<DblabCloneProvider>> DblabCloneProvider::Create(
   if (health) health = (*client)->EngineStatus(DblabClock::now() + options.health_timeout);
   if (!health) {
     options.logger.Error(health.error().message);
-    return MakeError("clone_unavailable", health.error().message);
+    return MakeError(ErrorCode::kCloneUnavailable, health.error().message);
   }
   options.logger.Info("Database Lab Engine at " + config.url + ": version " + health->version +
                       " (" + health->edition + "), status " + health->status_code + ", " +
@@ -84,7 +84,7 @@ Result<std::unique_ptr<DblabCloneProvider>> DblabCloneProvider::Create(
   try {
     provider->deleter_ = std::thread([p = provider.get()] { p->DeleteLoop(); });
   } catch (const std::system_error& e) {
-    return MakeError("clone_unavailable", std::string("cannot start a thread: ") + e.what());
+    return MakeError(ErrorCode::kCloneUnavailable, std::string("cannot start a thread: ") + e.what());
   }
   return provider;
 }
@@ -96,7 +96,7 @@ DblabCloneProvider::DblabCloneProvider(const core::DblabProviderConfig& config,
 DblabCloneProvider::~DblabCloneProvider() { Shutdown(); }
 
 Error DblabCloneProvider::Unavailable(const Error& error) const {
-  return MakeError("clone_unavailable", error.message);
+  return MakeError(ErrorCode::kCloneUnavailable, error.message);
 }
 
 Result<core::CloneLease> DblabCloneProvider::Acquire() {
@@ -105,12 +105,12 @@ Result<core::CloneLease> DblabCloneProvider::Acquire() {
   const std::string hex = RandomHex(kIdBytes);
   const std::string password = RandomPassword();
   if (hex.empty() || password.empty()) {
-    return MakeError("clone_unavailable", "the random number generator failed");
+    return MakeError(ErrorCode::kCloneUnavailable, "the random number generator failed");
   }
   const DblabCloneRequest request{kIdPrefix + hex, kUserPrefix + hex, password, config_.db_name};
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return MakeError("clone_unavailable", "the clone provider is shutting down");
+    if (stopping_) return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
     core::CloneLease pending;  // so that Shutdown() deletes it while it is being made
     pending.id = request.id;
     held_[request.id] = pending;
@@ -118,8 +118,8 @@ Result<core::CloneLease> DblabCloneProvider::Acquire() {
   Result<DblabClone> created = client_->CreateClone(request, deadline);
   if (!created) {
     // Without an answer the clone may exist all the same; a 4xx made nothing.
-    const std::string& code = created.error().code;
-    if (code == "rejected" || code == "unauthorized") {
+    const ErrorCode code = created.error().code;
+    if (code== ErrorCode::kRejected || code== ErrorCode::kUnauthorized) {
       std::lock_guard<std::mutex> lock(mu_);
       held_.erase(request.id);
     } else {
@@ -148,7 +148,7 @@ Result<core::CloneLease> DblabCloneProvider::AwaitCreated(const DblabCloneReques
     // FATAL, with the cause: "no available ports", "postgres start timeout", ...
     const std::string& cause =
         ready->status_message.empty() ? ready->status_code : ready->status_message;
-    return MakeError("clone_unavailable",
+    return MakeError(ErrorCode::kCloneUnavailable,
                      "the DLE at " + config_.url + " could not make a clone: " + cause);
   }
   return Finish(request.id, *ready, request.username, request.password);
@@ -166,25 +166,25 @@ Result<DblabClone> DblabCloneProvider::WaitWhileBusy(const std::string& id,
   for (;;) {
     Result<std::optional<DblabClone>> got = client_->GetClone(id, deadline);
     if (got && !got->has_value()) {
-      return MakeError("not_found", "the DLE at " + config_.url + " does not know clone " + id);
+      return MakeError(ErrorCode::kNotFound, "the DLE at " + config_.url + " does not know clone " + id);
     }
     if (got && !OneOf((*got)->status_code, busy)) return **got;
     if (got) {
       status = (*got)->status_code;
       poll_error.clear();
-    } else if (got.error().code == "unreachable" || got.error().code == "server_error") {
+    } else if (got.error().code== ErrorCode::kUnreachable || got.error().code== ErrorCode::kServerError) {
       poll_error = got.error().message;  // maybe passing: ask again until the deadline
     } else {
       return Unavailable(got.error());
     }
     if (!Sleep(options_.poll_interval, deadline, interruptible)) {
-      return MakeError("clone_unavailable", "the clone provider is shutting down");
+      return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
     }
     if (DblabClock::now() >= deadline) {
       std::string last = status.empty() ? "no status seen" : "last status " + status;
       if (!poll_error.empty()) last += "; last poll: " + poll_error;
       return MakeError(
-          "clone_unavailable",
+          ErrorCode::kCloneUnavailable,
           "the DLE at " + config_.url + ": clone " + id + " not ready after " +
               SecondsText(std::chrono::duration_cast<milliseconds>(DblabClock::now() - start)) +
               " (" + last + ")");
@@ -216,7 +216,7 @@ Result<core::ConnectionInfo> DblabCloneProvider::Connection(const DblabClone& cl
   const char* end = clone.port.data() + clone.port.size();
   auto [ptr, ec] = std::from_chars(clone.port.data(), end, c.port);
   if (ec != std::errc() || ptr != end || c.port < 1 || c.port > 65535) {
-    return MakeError("clone_unavailable", "the DLE at " + config_.url + " reported clone " +
+    return MakeError(ErrorCode::kCloneUnavailable, "the DLE at " + config_.url + " reported clone " +
                                               clone.id + " on port \"" + clone.port + "\"");
   }
   c.dbname = clone.db_name.empty() ? config_.db_name : clone.db_name;
@@ -234,7 +234,7 @@ Result<core::CloneLease> DblabCloneProvider::Finish(const std::string& id, const
   if (!connection) return connection.error();
   core::CloneLease lease{id, std::move(*connection)};
   std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) return MakeError("clone_unavailable", "the clone provider is shutting down");
+  if (stopping_) return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
   held_[id] = lease;
   return lease;
 }
@@ -265,9 +265,9 @@ Status DblabCloneProvider::Delete(const std::string& id, DblabClock::time_point 
   if (!started) return Unavailable(started.error());
   if (!*started) return Ok{};  // the engine does not know it: gone already
   Result<DblabClone> after = WaitWhileBusy(id, {"DELETING"}, deadline, interruptible);
-  if (!after && after.error().code == "not_found") return Ok{};
+  if (!after && after.error().code== ErrorCode::kNotFound) return Ok{};
   if (!after) return Unavailable(after.error());
-  return MakeError("clone_unavailable",
+  return MakeError(ErrorCode::kCloneUnavailable,
                    "the DLE at " + config_.url + " could not delete clone " + id + ": status " +
                        after->status_code +
                        (after->status_message.empty() ? "" : ": " + after->status_message));
@@ -280,7 +280,7 @@ Result<core::CloneLease> DblabCloneProvider::Reset(const std::string& clone_id) 
     std::lock_guard<std::mutex> lock(mu_);
     auto it = held_.find(clone_id);
     if (it == held_.end() || it->second.connection.password.empty()) {
-      return MakeError("clone_unavailable", "clone " + clone_id + " is not held by this provider");
+      return MakeError(ErrorCode::kCloneUnavailable, "clone " + clone_id + " is not held by this provider");
     }
     user = it->second.connection.user;
     password = it->second.connection.password;
@@ -292,7 +292,7 @@ Result<core::CloneLease> DblabCloneProvider::Reset(const std::string& clone_id) 
   Result<DblabClone> ready = WaitWhileBusy(clone_id, {"RESETTING"}, deadline, true);
   if (!ready) return Unavailable(ready.error());
   if (ready->status_code != "OK") {
-    return MakeError("clone_unavailable", "the DLE at " + config_.url + " could not reset clone " +
+    return MakeError(ErrorCode::kCloneUnavailable, "the DLE at " + config_.url + " could not reset clone " +
                                               clone_id + ": " + ready->status_code + " " +
                                               ready->status_message);
   }
@@ -313,25 +313,25 @@ bool DblabCloneProvider::Exists(const std::string& clone_id) {
 
 Result<core::CloneLease> DblabCloneProvider::Reattach(const std::string& clone_id,
                                                       const std::string& saved_password) {
-  if (!OurId(clone_id)) return MakeError("not_found", clone_id + " is not a planbot clone");
+  if (!OurId(clone_id)) return MakeError(ErrorCode::kNotFound, clone_id + " is not a planbot clone");
   if (saved_password.empty()) {
-    return MakeError("clone_unavailable", "no saved password for clone " + clone_id);
+    return MakeError(ErrorCode::kCloneUnavailable, "no saved password for clone " + clone_id);
   }
   const auto deadline = DblabClock::now() + config_.create_timeout;
   Result<DblabClone> clone = WaitWhileBusy(clone_id, {"CREATING", "RESETTING"}, deadline, true);
   if (!clone) {
-    return clone.error().code == "not_found" ? clone.error() : Unavailable(clone.error());
+    return clone.error().code== ErrorCode::kNotFound ? clone.error() : Unavailable(clone.error());
   }
   if (clone->status_code == "DELETING") {
-    return MakeError("not_found", "clone " + clone_id + " is being deleted");
+    return MakeError(ErrorCode::kNotFound, "clone " + clone_id + " is being deleted");
   }
   if (clone->status_code == "FATAL") {
     DeleteLater(clone_id);
-    return MakeError("not_found", "clone " + clone_id + " failed on the DLE (" +
+    return MakeError(ErrorCode::kNotFound, "clone " + clone_id + " failed on the DLE (" +
                                       clone->status_message + "); deleting it");
   }
   if (clone->status_code != "OK") {
-    return MakeError("clone_unavailable",
+    return MakeError(ErrorCode::kCloneUnavailable,
                      "clone " + clone_id + " is not ready (status " + clone->status_code + ")");
   }
   const std::string user = clone->username.empty()
@@ -346,7 +346,7 @@ Status DblabCloneProvider::Health() {
   Result<DblabEngineInfo> health = client_->Healthz(DblabClock::now() + options_.health_timeout);
   if (!health) return Unavailable(health.error());
   if (client_->token_rejected()) {
-    return MakeError("clone_unavailable", "the DLE at " + config_.url +
+    return MakeError(ErrorCode::kCloneUnavailable, "the DLE at " + config_.url +
                                               " rejected the verification token on the latest "
                                               "request; check dblab.token");
   }

@@ -22,7 +22,7 @@
 // Every wait is bounded: each request by connect_timeout (5 s) and read_timeout (30 s), and
 // Acquire/Reset/Reattach as a whole by create_timeout, Release by release_timeout, Health by
 // health_timeout. Failures are values ("clone_unavailable", "not_found" from Reattach,
-// "invalid_config" from Create) whose messages name the engine's URL, never its token.
+// "bad_config" from Create) whose messages name the engine's URL, never its token.
 //
 // Thread-safety: every member may be called from any thread (core::CloneProvider's contract).
 #pragma once
@@ -57,7 +57,7 @@ struct DblabOptions {
 class DblabCloneProvider : public core::CloneProvider {
  public:
   // Checks GET /healthz and GET /status (the token) before anything else. Errors:
-  // "invalid_config", "clone_unavailable" (unreachable, or "the DLE rejected the verification
+  // "bad_config", "clone_unavailable" (unreachable, or "the DLE rejected the verification
   // token").
   static Result<std::unique_ptr<DblabCloneProvider>> Create(const core::DblabProviderConfig& config,
                                                             DblabOptions options);

@@ -34,17 +34,17 @@ long long MillisSince(std::chrono::steady_clock::time_point start) {
 Result<std::unique_ptr<LocalCloneProvider>> LocalCloneProvider::Create(
     const core::LocalProviderConfig& config, LocalCloneOptions options) {
   if (!ValidPrefix(config.clone_prefix)) {
-    return MakeError("invalid_config", "local.clone_prefix must be 1 to 40 characters a-z, 0-9, _");
+    return MakeError(ErrorCode::kBadConfig, "local.clone_prefix must be 1 to 40 characters a-z, 0-9, _");
   }
-  if (config.source.empty()) return MakeError("invalid_config", "local.source is empty");
-  if (config.warm_clones < 0) return MakeError("invalid_config", "local.warm_clones is negative");
+  if (config.source.empty()) return MakeError(ErrorCode::kBadConfig, "local.source is empty");
+  if (config.warm_clones < 0) return MakeError(ErrorCode::kBadConfig, "local.warm_clones is negative");
   auto admin = std::make_unique<CloneAdmin>(config.admin_dsn, config.source, config.clone_prefix,
                                             options.logger);
   if (Status s = admin->Connect(); !s) return s.error();
   Result<bool> exists = admin->DatabaseExists(config.source);
   if (!exists) return exists.error();
   if (!*exists) {
-    return MakeError("clone_unavailable",
+    return MakeError(ErrorCode::kCloneUnavailable,
                      "the source database \"" + config.source + "\" does not exist");
   }
   std::unique_ptr<LocalCloneProvider> provider(
@@ -89,7 +89,7 @@ Result<core::CloneLease> LocalCloneProvider::MakeClone() {
   std::string id = RandomHex(kIdBytes);
   std::string password = RandomHex(kPasswordBytes);
   if (id.empty() || password.empty()) {
-    return MakeError("clone_unavailable", "the random number generator failed");
+    return MakeError(ErrorCode::kCloneUnavailable, "the random number generator failed");
   }
   const std::string name = config_.clone_prefix + "_" + id;
   Status made = admin_->CreateRoleAndDatabase(name, password, config_.source);
@@ -119,7 +119,7 @@ core::CloneLease LocalCloneProvider::LeaseFor(const std::string& name, std::stri
 Result<core::CloneLease> LocalCloneProvider::Acquire() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return MakeError("clone_unavailable", "the clone provider is shutting down");
+    if (stopping_) return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
     if (!warm_.empty()) {
       core::CloneLease lease = std::move(warm_.front());
       warm_.pop_front();
@@ -138,7 +138,7 @@ Result<core::CloneLease> LocalCloneProvider::Acquire() {
     }
   }
   (void)admin_->Drop(lease->id);
-  return MakeError("clone_unavailable", "the clone provider is shutting down");
+  return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
 }
 
 Status LocalCloneProvider::Release(const std::string& clone_id) {
@@ -160,17 +160,17 @@ Result<core::CloneLease> LocalCloneProvider::Reset(const std::string& clone_id) 
 Result<core::CloneLease> LocalCloneProvider::Reattach(const std::string& clone_id,
                                                       const std::string& /*saved_password*/) {
   if (!IsCloneName(clone_id)) {
-    return MakeError("not_found", "\"" + clone_id + "\" is not a clone of this provider");
+    return MakeError(ErrorCode::kNotFound, "\"" + clone_id + "\" is not a clone of this provider");
   }
   Result<bool> exists = admin_->CloneExists(clone_id);
   if (!exists) return exists.error();
-  if (!*exists) return MakeError("not_found", "clone " + clone_id + " no longer exists");
+  if (!*exists) return MakeError(ErrorCode::kNotFound, "clone " + clone_id + " no longer exists");
   std::string password = RandomHex(kPasswordBytes);
-  if (password.empty()) return MakeError("clone_unavailable", "the random number generator failed");
+  if (password.empty()) return MakeError(ErrorCode::kCloneUnavailable, "the random number generator failed");
   bool was_ours = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return MakeError("clone_unavailable", "the clone provider is shutting down");
+    if (stopping_) return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
     // Recorded before the password changes, so a Shutdown() meanwhile drops it too.
     was_ours = std::erase_if(warm_, [&](const core::CloneLease& l) { return l.id == clone_id; });
     was_ours = !leased_.insert(clone_id).second || was_ours;
@@ -197,7 +197,7 @@ Status LocalCloneProvider::Health() {
   Result<bool> exists = admin_->DatabaseExists(config_.source);
   if (!exists) return exists.error();
   if (!*exists) {
-    return MakeError("clone_unavailable",
+    return MakeError(ErrorCode::kCloneUnavailable,
                      "the source database \"" + config_.source + "\" does not exist");
   }
   return Ok{};

@@ -19,7 +19,7 @@
 // destructor) stops the thread and drops every clone this provider made that was not released.
 //
 // Failures are values: "clone_unavailable", "source_busy" (the source has other sessions:
-// TEMPLATE needs it idle), "invalid_config" from Create(), "not_found" from Reattach() (no such
+// TEMPLATE needs it idle), "bad_config" from Create(), "not_found" from Reattach() (no such
 // clone of this prefix). Nothing throws.
 //
 // Thread-safety: every member may be called from any thread (core::CloneProvider's contract).

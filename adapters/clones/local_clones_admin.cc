@@ -85,7 +85,7 @@ Error CloneAdmin::Failed(const std::string& what, const ServerError& error,
   std::string reason = error.present ? error.primary : fallback;
   if (error.present && !error.sqlstate.empty()) reason += " (SQLSTATE " + error.sqlstate + ")";
   logger_.Warn(what + " failed: " + reason);
-  Error out = MakeError("clone_unavailable", what + " failed: " + reason);
+  Error out = MakeError(ErrorCode::kCloneUnavailable, what + " failed: " + reason);
   out.sqlstate = error.sqlstate;
   return out;
 }
@@ -149,7 +149,7 @@ Status CloneAdmin::ConnectLocked() {
   } catch (const std::exception& e) {
     std::string reason = FirstLine(e.what());
     logger_.Warn("cannot connect to the admin database: " + reason);
-    return MakeError("clone_unavailable", "cannot connect to the admin database: " + reason);
+    return MakeError(ErrorCode::kCloneUnavailable, "cannot connect to the admin database: " + reason);
   }
   if (host_.empty()) {
     const char* host = PQhost(conn_->raw());
@@ -170,10 +170,10 @@ Status CloneAdmin::CheckPrivilegesLocked() {
                           "source database's objects), to make clones";
     logger_.Error(message);
     conn_.reset();
-    return MakeError("clone_unavailable", message);
+    return MakeError(ErrorCode::kCloneUnavailable, message);
   } catch (const std::exception& e) {
     conn_.reset();
-    return MakeError("clone_unavailable",
+    return MakeError(ErrorCode::kCloneUnavailable,
                      "cannot check the admin role's privileges: " + FirstLine(e.what()));
   }
 }
@@ -185,7 +185,7 @@ Status CloneAdmin::LockPrefixLocked(pqxx::nontransaction& txn) {
   std::string message = "another planbot uses clone prefix \"" + prefix_ +
                         "\" on this server; give each instance its own local.clone_prefix";
   logger_.Error(message);
-  return MakeError("clone_unavailable", message);
+  return MakeError(ErrorCode::kCloneUnavailable, message);
 }
 
 Result<bool> CloneAdmin::DatabaseExists(const std::string& name) {
@@ -233,7 +233,7 @@ Status CloneAdmin::CreateRoleAndDatabase(const std::string& name, const std::str
     txn.exec0("GRANT CONNECT ON DATABASE " + db_name + " TO " + txn.quote_name(name));
   });
   if (!db && db.error().sqlstate == "55006") {
-    return MakeError("source_busy",
+    return MakeError(ErrorCode::kSourceBusy,
                      "the source database \"" + source +
                          "\" has other sessions, and CREATE DATABASE ... TEMPLATE needs it idle; "
                          "make clones from a dedicated template database that nobody connects to");

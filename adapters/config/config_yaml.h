@@ -7,7 +7,7 @@
 // unset variables and missing required values are errors; the embedded defaults
 // (core::DefaultConfig) are for running without a file and never fill in a file's gaps.
 //
-// Errors: code "config", one line, "config: <key path>: <what is wrong>", e.g.
+// Errors: code "bad_config", one line, "config: <key path>: <what is wrong>", e.g.
 //   config: databases[1].dblab.url: required for provider dblab
 //   config: limits.quota.per: expected a duration like 30s, 5m, 1h, 30d or 250ms, ... (got "x")
 //   config: api.tokens[0].token: environment variable PLANBOT_CI_TOKEN is not set

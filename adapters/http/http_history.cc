@@ -21,7 +21,7 @@ Result<int64_t> PositiveInt(const std::string& name, const std::string& text) {
   int64_t n = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc() || end != text.data() + text.size() || n < 1) {
-    return MakeError("bad_request", "`" + name + "` must be a positive integer");
+    return MakeError(ErrorCode::kBadRequest, "`" + name + "` must be a positive integer");
   }
   return n;
 }
@@ -37,7 +37,7 @@ Result<storage::HistoryQuery> HistoryQueryFrom(const httplib::Request& req) {
       if (!n) return n.error();
       if (key == "limit") {
         if (*n > storage::kMaxHistoryListLimit) {
-          return MakeError("bad_request",
+          return MakeError(ErrorCode::kBadRequest,
                            "`limit` is at most " + std::to_string(storage::kMaxHistoryListLimit));
         }
         q.limit = static_cast<int>(*n);
@@ -59,7 +59,7 @@ Result<storage::HistoryQuery> HistoryQueryFrom(const httplib::Request& req) {
     } else if (key == "plans") {
       q.include_plans = value == "1" || value == "true";
     } else {
-      return MakeError("bad_request",
+      return MakeError(ErrorCode::kBadRequest,
                        "unknown parameter `" + key +
                            "`; parameters: limit, before, after, before_id, user, session, "
                            "database, fingerprint, plans");
@@ -107,7 +107,7 @@ void InstallHistoryRoutes(HttpServer& http) {
                 if (!caller) return ReplyError(res, caller.error());
                 nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
                 if (body.is_discarded()) {
-                  return ReplyError(res, MakeError("bad_request", "the body is not valid JSON"));
+                  return ReplyError(res, MakeError(ErrorCode::kBadRequest, "the body is not valid JSON"));
                 }
                 auto spec = history::FilterSpecFromJson(body);
                 if (!spec) return ReplyError(res, spec.error());
@@ -124,7 +124,7 @@ void InstallHistoryRoutes(HttpServer& http) {
     std::optional<int64_t> before_id;
     for (const auto& [key, value] : req.params) {
       if (key != "limit" && key != "before_id") {
-        return ReplyError(res, MakeError("bad_request", "unknown parameter `" + key +
+        return ReplyError(res, MakeError(ErrorCode::kBadRequest, "unknown parameter `" + key +
                                                             "`; parameters: limit, before_id"));
       }
       auto n = PositiveInt(key, value);

@@ -21,22 +21,22 @@ bool IsLoopbackAddress(const std::string& addr) {
   return addr.rfind("127.", 0) == 0 || addr == "::1" || addr.rfind("::ffff:127.", 0) == 0;
 }
 
-const char* StatusCode(int status) {
+ErrorCode StatusCode(int status) {
   switch (status) {
     case 400:
-      return "bad_request";
+      return ErrorCode::kBadRequest;
     case 401:
-      return "unauthorized";
+      return ErrorCode::kUnauthorized;
     case 403:
-      return "forbidden";
+      return ErrorCode::kForbidden;
     case 404:
-      return "not_found";
+      return ErrorCode::kNotFound;
     case 405:
-      return "method_not_allowed";
+      return ErrorCode::kMethodNotAllowed;
     case 413:
-      return "too_large";
+      return ErrorCode::kTooLarge;
     default:
-      return "http_error";
+      return ErrorCode::kHttpError;
   }
 }
 
@@ -55,24 +55,24 @@ std::string DefaultMessage(int status, const httplib::Request& req, size_t max_b
 Result<core::CommandRequest> ParseCommandBody(const std::string& body) {
   auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
-    return MakeError("bad_json", "the request body is not valid JSON");
+    return MakeError(ErrorCode::kBadJson, "the request body is not valid JSON");
   }
   if (!doc.is_object()) {
-    return MakeError("bad_request",
+    return MakeError(ErrorCode::kBadRequest,
                      "the request body must be a JSON object like "
                      "{\"text\": \"explain select ...\"}");
   }
   core::CommandRequest req;
   auto text = doc.find("text");
   if (text == doc.end() || !text->is_string()) {
-    return MakeError("missing_text", "\"text\" (a string with the chat command) is required");
+    return MakeError(ErrorCode::kMissingText, "\"text\" (a string with the chat command) is required");
   }
   req.text = text->get<std::string>();
   for (const char* key : {"database", "session"}) {
     auto it = doc.find(key);
     if (it == doc.end() || it->is_null()) continue;
     if (!it->is_string())
-      return MakeError("bad_request", std::string("\"") + key + "\" must be a string");
+      return MakeError(ErrorCode::kBadRequest, std::string("\"") + key + "\" must be a string");
     (std::string(key) == "database" ? req.database : req.session) = it->get<std::string>();
   }
   return req;
@@ -122,21 +122,21 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerOptions options
                                                        core::Service* service) {
   auto hp = SplitHostPort(options.listen);
   if (!hp)
-    return MakeError("bad_config", "listen address must be HOST:PORT, got " + options.listen);
+    return MakeError(ErrorCode::kBadConfig, "listen address must be HOST:PORT, got " + options.listen);
   if (options.tokens.empty() && !IsLoopbackHost(hp->first)) {
-    return MakeError("bad_config", "refusing to listen on " + options.listen +
+    return MakeError(ErrorCode::kBadConfig, "refusing to listen on " + options.listen +
                                        " without API tokens: configure api.tokens, or listen on "
                                        "127.0.0.1");
   }
   std::unique_ptr<httplib::Server> server;
   if (options.tls) {
     for (const std::string& f : {options.tls->cert, options.tls->key}) {
-      if (!std::filesystem::exists(f)) return MakeError("bad_config", "TLS file not found: " + f);
+      if (!std::filesystem::exists(f)) return MakeError(ErrorCode::kBadConfig, "TLS file not found: " + f);
     }
     auto ssl =
         std::make_unique<httplib::SSLServer>(options.tls->cert.c_str(), options.tls->key.c_str());
     if (!ssl->is_valid()) {
-      return MakeError("bad_config", "cannot load the TLS certificate " + options.tls->cert +
+      return MakeError(ErrorCode::kBadConfig, "cannot load the TLS certificate " + options.tls->cert +
                                          " and key " + options.tls->key);
     }
     server = std::move(ssl);
@@ -185,18 +185,18 @@ Result<core::Caller> HttpServer::Authenticate(const httplib::Request& req) {
   if (options_.tokens.empty()) {
     if (!IsLoopbackAddress(req.remote_addr)) {
       service_->AuditAuthFailure("http", req.remote_addr, "non-loopback client without tokens");
-      return MakeError("forbidden",
+      return MakeError(ErrorCode::kForbidden,
                        "planbot has no API tokens configured and serves loopback clients only");
     }
     caller.user = "loopback:" + req.remote_addr;
-    caller.role = "user";
+    caller.role = core::Role::kUser;
     return caller;
   }
   const std::string header = req.get_header_value("Authorization");
   const std::string prefix = "Bearer ";
   if (header.rfind(prefix, 0) != 0) {
     service_->AuditAuthFailure("http", req.remote_addr, "missing bearer token");
-    return MakeError("unauthorized", "missing `Authorization: Bearer TOKEN`");
+    return MakeError(ErrorCode::kUnauthorized, "missing `Authorization: Bearer TOKEN`");
   }
   std::string token = header.substr(prefix.size());
   const core::TokenConfig* match = nullptr;
@@ -205,10 +205,10 @@ Result<core::Caller> HttpServer::Authenticate(const httplib::Request& req) {
   }
   if (match == nullptr) {
     service_->AuditAuthFailure("http", req.remote_addr, "invalid token");
-    return MakeError("unauthorized", "invalid token");
+    return MakeError(ErrorCode::kUnauthorized, "invalid token");
   }
   caller.user = match->name;
-  caller.role = match->role;
+  caller.role = core::ParseRole(match->role).value_or(core::Role::kUser);  // validated at start
   return caller;
 }
 
@@ -252,7 +252,7 @@ void HttpServer::InstallRoutes() {
   server_->set_exception_handler(
       [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         options_.log.Error("unexpected exception in a request handler");
-        ReplyJson(res, 500, core::ErrorToJson(MakeError("internal", "internal error")));
+        ReplyJson(res, 500, core::ErrorToJson(MakeError(ErrorCode::kInternal, "internal error")));
       });
   server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     options_.log.Info(req.method + " " + req.path + " " + std::to_string(res.status) + " " +
@@ -264,7 +264,7 @@ Status HttpServer::Bind() {
   bool bound = port_ == 0 ? (port_ = server_->bind_to_any_port(host_)) > 0
                           : server_->bind_to_port(host_, port_);
   if (!bound) {
-    return MakeError("listen_failed", "cannot listen on " + options_.listen +
+    return MakeError(ErrorCode::kListenFailed, "cannot listen on " + options_.listen +
                                           " (address in use, or not an address of this host)");
   }
   return Ok{};

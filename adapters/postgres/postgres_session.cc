@@ -269,7 +269,7 @@ Error PostgresSession::DatabaseError(const ServerError& error, const std::string
                                          ? analyzer::ErrorPhase::kAnalysis
                                          : analyzer::ErrorPhase::kExecution;
   Error out =
-      MakeError("database_error", analyzer::SafeErrorMessage(error.sqlstate, primary, phase, sql));
+      MakeError(ErrorCode::kDatabaseError, analyzer::SafeErrorMessage(error.sqlstate, primary, phase, sql));
   out.sqlstate = error.sqlstate;
   if (phase == analyzer::ErrorPhase::kAnalysis && prefix_chars != kNoPosition &&
       error.position > static_cast<int>(prefix_chars)) {

@@ -55,7 +55,7 @@ Result<std::vector<core::Backend>> PostgresSession::Activity(const core::Stateme
 
 Result<bool> PostgresSession::Terminate(int pid, const core::StatementLimits& limits) {
   if (pid == backend_pid_ && pid != 0) {
-    return MakeError("refused", "PID " + std::to_string(pid) +
+    return MakeError(ErrorCode::kRefused, "PID " + std::to_string(pid) +
                                     " is this session's own connection; use `reset` to start "
                                     "over, or terminate another backend");
   }
@@ -65,7 +65,7 @@ Result<bool> PostgresSession::Terminate(int pid, const core::StatementLimits& li
         pqxx::result rows = t.txn().exec_params(kTerminate, pid);
         t.Commit();
         if (rows.empty()) {
-          return MakeError("not_found",
+          return MakeError(ErrorCode::kNotFound,
                            "no backend with PID " + std::to_string(pid) + " on your clone");
         }
         return rows[0][0].as<bool>();

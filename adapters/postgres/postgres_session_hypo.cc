@@ -83,7 +83,7 @@ std::string PostgresSession::HypoSchema(const SessionTxn& t) const {
 
 Error PostgresSession::HypoUnavailable() const {
   const std::string major = std::to_string(server_version_num_ / 10000);
-  return MakeError("hypo_unavailable",
+  return MakeError(ErrorCode::kHypoUnavailable,
                    "HypoPG is not installed in this clone. To enable it, install the "
                    "postgresql-" +
                        major +
@@ -105,7 +105,7 @@ Result<core::HypoIndex> PostgresSession::HypoCreate(const std::string& create_in
         if (rows.empty()) {
           // HypoPG warns (a notice, discarded) and makes nothing for a text that is not a
           // CREATE INDEX it can use.
-          return MakeError("database_error",
+          return MakeError(ErrorCode::kDatabaseError,
                            "HypoPG made no hypothetical index: give one CREATE INDEX statement "
                            "on an existing table");
         }

@@ -43,9 +43,9 @@ inline constexpr size_t kNoPosition = static_cast<size_t>(-1);
 // "1s", "1.5s", "250ms": how limits appear in messages.
 std::string FormatDuration(Millis d);
 
-inline Error Timeout(std::string message) { return MakeError("timeout", std::move(message)); }
+inline Error Timeout(std::string message) { return MakeError(ErrorCode::kTimeout, std::move(message)); }
 inline Error Unavailable(std::string message) {
-  return MakeError("clone_unavailable", std::move(message));
+  return MakeError(ErrorCode::kCloneUnavailable, std::move(message));
 }
 
 // Every setting's current_setting() text, by name.

@@ -32,7 +32,7 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-Error Refused(std::string message) { return MakeError("refused", std::move(message)); }
+Error Refused(std::string message) { return MakeError(ErrorCode::kRefused, std::move(message)); }
 
 // Code point of the UTF-8 sequence at s[i] and its length; length 0 when it is not valid UTF-8
 // (overlong, surrogate, truncated).

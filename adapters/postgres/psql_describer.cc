@@ -188,12 +188,12 @@ Result<std::string> Interpret(ChildOutput out, const DescribeRequest& request,
                               const core::ConnectionInfo& connection, size_t max_output_bytes) {
   StderrVerdict verdict = ReadStderr(out.err);
   if (verdict.sqlstate == kQueryCanceled) {
-    return MakeError("timeout", request.meta + " was canceled by the server's statement_timeout");
+    return MakeError(ErrorCode::kTimeout, request.meta + " was canceled by the server's statement_timeout");
   }
   if (out.stdout_truncated) return Truncated(std::move(out.out), max_output_bytes);
   if (out.exit_code == 0 && !verdict.failed) return std::move(out.out);
   Error error =
-      MakeError("describe_failed", Redact(FailureText(out, verdict), connection.password));
+      MakeError(ErrorCode::kDescribeFailed, Redact(FailureText(out, verdict), connection.password));
   error.sqlstate = verdict.sqlstate;
   return error;
 }
@@ -231,24 +231,24 @@ Result<std::string> RunDescribe(const std::string& psql, const PsqlDescriberOpti
   auto request = ParseDescribe(pattern.empty() ? meta : meta + " " + pattern);
   if (!request) return request.error();
   if (request->meta != meta || request->pattern != pattern) {
-    return MakeError("refused", "not one describe command with one object name");
+    return MakeError(ErrorCode::kRefused, "not one describe command with one object name");
   }
   if (HasNul(connection) || connection.source_dbname.find('\0') != std::string::npos) {
-    return MakeError("describe_failed", "the connection details hold a NUL byte");
+    return MakeError(ErrorCode::kDescribeFailed, "the connection details hold a NUL byte");
   }
   if (meta == "\\l") {
     // Other sessions' clones are on the same server: the list is of this clone and its source.
     if (!pattern.empty()) {
-      return MakeError("refused", "\\l lists your clone and its source database; it takes no name");
+      return MakeError(ErrorCode::kRefused, "\\l lists your clone and its source database; it takes no name");
     }
     request->pattern = OwnDatabasesPattern(connection);
   }
   auto out = RunChild(PsqlCommand(psql, connection, *request, options, timeout));
-  if (!out && out.error().code == "timeout") {
-    return MakeError("timeout",
+  if (!out && out.error().code== ErrorCode::kTimeout) {
+    return MakeError(ErrorCode::kTimeout,
                      meta + " did not finish within " + std::to_string(timeout.count()) + " ms");
   }
-  if (!out) return MakeError("describe_failed", out.error().message);
+  if (!out) return MakeError(ErrorCode::kDescribeFailed, out.error().message);
   return Interpret(std::move(out).value(), *request, connection, options.max_output_bytes);
 }
 
@@ -264,7 +264,7 @@ Result<std::string> PsqlDescriber::Describe(const core::ConnectionInfo& connecti
   try {
     return RunDescribe(options_.psql_path, options_, connection, meta, pattern, timeout);
   } catch (const std::exception& e) {  // std::bad_alloc
-    return MakeError("describe_failed", std::string("cannot run psql: ") + e.what());
+    return MakeError(ErrorCode::kDescribeFailed, std::string("cannot run psql: ") + e.what());
   }
 }
 

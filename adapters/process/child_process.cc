@@ -158,16 +158,16 @@ Result<pid_t> Spawn(const ChildRequest& request, int out_fd, int err_fd) {
   }
   argv.push_back(nullptr);
   envp.push_back(nullptr);
-  if (nul) return MakeError("spawn_failed", "an argument holds a NUL byte");
+  if (nul) return MakeError(ErrorCode::kSpawnFailed, "an argument holds a NUL byte");
   SpawnSetup setup;
   if (!setup.Prepare(out_fd, err_fd)) {
-    return MakeError("spawn_failed", "cannot prepare to run " + request.path);
+    return MakeError(ErrorCode::kSpawnFailed, "cannot prepare to run " + request.path);
   }
   pid_t pid = -1;
   int rc = ::posix_spawn(&pid, request.path.c_str(), setup.actions(), setup.attr(), argv.data(),
                          envp.data());
   if (rc != 0)
-    return MakeError("spawn_failed", "cannot run " + request.path + ": " + ErrnoText(rc));
+    return MakeError(ErrorCode::kSpawnFailed, "cannot run " + request.path + ": " + ErrnoText(rc));
   return pid;
 }
 
@@ -239,7 +239,7 @@ bool WaitForExit(Child& child, Clock::time_point deadline, ChildOutput& output) 
 }
 
 Error Timeout(const ChildRequest& request) {
-  return MakeError("timeout", "the program did not finish within " +
+  return MakeError(ErrorCode::kTimeout, "the program did not finish within " +
                                   std::to_string(request.timeout.count()) + " ms");
 }
 
@@ -247,7 +247,7 @@ Result<ChildOutput> Run(const ChildRequest& request) {
   auto deadline = Clock::now() + request.timeout;
   Fd out_read, out_write, err_read, err_write;
   if (!MakePipe(out_read, out_write) || !MakePipe(err_read, err_write)) {
-    return MakeError("spawn_failed", "cannot make a pipe: " + ErrnoText(errno));
+    return MakeError(ErrorCode::kSpawnFailed, "cannot make a pipe: " + ErrnoText(errno));
   }
   auto pid = Spawn(request, out_write.get(), err_write.get());
   if (!pid) return pid.error();
@@ -257,7 +257,7 @@ Result<ChildOutput> Run(const ChildRequest& request) {
   ChildOutput output;
   PumpEnd end = Pump(out_read, err_read, request, deadline, output);
   if (end == PumpEnd::kDeadline) return Timeout(request);  // ~Child kills and reaps
-  if (end == PumpEnd::kFailed) return MakeError("spawn_failed", "cannot read the program's output");
+  if (end == PumpEnd::kFailed) return MakeError(ErrorCode::kSpawnFailed, "cannot read the program's output");
   if (end == PumpEnd::kOverflow) {
     child.KillAndReap();
     output.stdout_truncated = true;
@@ -274,7 +274,7 @@ Result<ChildOutput> RunChild(const ChildRequest& request) {
   try {
     return Run(request);
   } catch (const std::exception& e) {  // std::bad_alloc; the child is reaped by then
-    return MakeError("spawn_failed", std::string("cannot run the program: ") + e.what());
+    return MakeError(ErrorCode::kSpawnFailed, std::string("cannot run the program: ") + e.what());
   }
 }
 

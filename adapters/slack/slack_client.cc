@@ -70,7 +70,7 @@ SlackWebClient::SlackWebClient(SlackClientOptions options)
 
 Result<json> SlackWebClient::Call(const std::string& method, const json& args,
                                   const std::string& paced_channel, bool form, const char* benign) {
-  if (!api_) return Fail("slack_unavailable", method, "slack api_url is not an http(s) URL");
+  if (!api_) return Fail(ErrorCode::kSlackUnavailable, method, "slack api_url is not an http(s) URL");
   WaitForSlot(paced_channel);
   HttpRequest request;
   request.what = method;
@@ -89,11 +89,11 @@ Result<json> SlackWebClient::Call(const std::string& method, const json& args,
   if (!reply) return reply.error();
   json body = json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object() || !body.contains("ok") || !body["ok"].is_boolean()) {
-    return Fail(reply->status / 100 == 4 ? "slack_error" : "slack_unavailable", method,
+    return Fail(reply->status / 100 == 4 ? ErrorCode::kSlackError : ErrorCode::kSlackUnavailable, method,
                 "HTTP " + std::to_string(reply->status) + ", not a Web API answer");
   }
   if (!body["ok"].get<bool>() && !(benign != nullptr && ErrorName(body) == benign)) {
-    return Fail("slack_error", method, ErrorName(body));
+    return Fail(ErrorCode::kSlackError, method, ErrorName(body));
   }
   return body;
 }
@@ -102,7 +102,7 @@ Result<std::string> SlackWebClient::AuthTest() {
   Result<json> body = Call("auth.test", json::object(), "");
   if (!body) return body.error();
   std::string user_id = Text(*body, "user_id");
-  if (user_id.empty()) return Fail("slack_error", "auth.test", "no user_id in the answer");
+  if (user_id.empty()) return Fail(ErrorCode::kSlackError, "auth.test", "no user_id in the answer");
   return user_id;
 }
 
@@ -114,7 +114,7 @@ Result<std::string> SlackWebClient::PostMessage(const std::string& channel,
   Result<json> body = Call("chat.postMessage", args, channel);
   if (!body) return body.error();
   std::string ts = Text(*body, "ts");
-  if (ts.empty()) return Fail("slack_error", "chat.postMessage", "no ts in the answer");
+  if (ts.empty()) return Fail(ErrorCode::kSlackError, "chat.postMessage", "no ts in the answer");
   return ts;
 }
 
@@ -155,7 +155,7 @@ Status SlackWebClient::RemoveReaction(const std::string& channel, const std::str
 Status SlackWebClient::UploadBytes(const std::string& upload_url, const slack::SlackFile& file) {
   std::optional<SlackUrl> url = SplitUrl(upload_url);
   if (!url || !Allowed(*url, kFilesHost)) {
-    return Fail("refused", "upload", "upload_url is not on " + std::string(kFilesHost));
+    return Fail(ErrorCode::kRefused, "upload", "upload_url is not on " + std::string(kFilesHost));
   }
   HttpRequest request;
   request.what = "upload (" + url->authority + ")";
@@ -166,7 +166,7 @@ Status SlackWebClient::UploadBytes(const std::string& upload_url, const slack::S
   Result<HttpReply> reply = Exchange(request, nullptr);
   if (!reply) return reply.error();
   if (reply->status / 100 != 2) {
-    return Fail("slack_error", request.what, "HTTP " + std::to_string(reply->status));
+    return Fail(ErrorCode::kSlackError, request.what, "HTTP " + std::to_string(reply->status));
   }
   return Ok{};
 }
@@ -183,7 +183,7 @@ Status SlackWebClient::UploadFiles(const std::string& channel, const std::string
     const std::string upload_url = Text(*ticket, "upload_url");
     const std::string file_id = Text(*ticket, "file_id");
     if (upload_url.empty() || file_id.empty()) {
-      return Fail("slack_error", "files.getUploadURLExternal", "no upload_url or file_id");
+      return Fail(ErrorCode::kSlackError, "files.getUploadURLExternal", "no upload_url or file_id");
     }
     if (Status sent = UploadBytes(upload_url, file); !sent) return sent.error();
     completed.push_back(
@@ -200,7 +200,7 @@ Status SlackWebClient::Respond(const std::string& response_url, const std::strin
                                bool ephemeral) {
   std::optional<SlackUrl> url = SplitUrl(response_url);
   if (!url || !Allowed(*url, kHooksHost)) {
-    return Fail("refused", "response_url",
+    return Fail(ErrorCode::kRefused, "response_url",
                 "not on " + std::string(kHooksHost) + " (" + (url ? url->authority : "?") + ")");
   }
   HttpRequest request;
@@ -213,7 +213,7 @@ Status SlackWebClient::Respond(const std::string& response_url, const std::strin
   Result<HttpReply> reply = Exchange(request, nullptr);
   if (!reply) return reply.error();
   if (reply->status / 100 != 2) {
-    return Fail("slack_error", request.what,
+    return Fail(ErrorCode::kSlackError, request.what,
                 "HTTP " + std::to_string(reply->status) + " " + reply->body.substr(0, 100));
   }
   return Ok{};
@@ -223,7 +223,7 @@ Result<std::string> SlackWebClient::DownloadFile(const std::string& url, size_t 
   std::optional<SlackUrl> parts = SplitUrl(url);
   if (!parts || !Allowed(*parts, kFilesHost)) {
     return Fail(
-        "refused", "download",
+        ErrorCode::kRefused, "download",
         "not on " + std::string(kFilesHost) + " (" + (parts ? parts->authority : "?") + ")");
   }
   HttpRequest request;
@@ -236,7 +236,7 @@ Result<std::string> SlackWebClient::DownloadFile(const std::string& url, size_t 
   Result<HttpReply> reply = Exchange(request, nullptr);
   if (!reply) return reply.error();
   if (reply->status / 100 != 2) {
-    return Fail("slack_error", request.what, "HTTP " + std::to_string(reply->status));
+    return Fail(ErrorCode::kSlackError, request.what, "HTTP " + std::to_string(reply->status));
   }
   return std::move(reply->body);
 }

@@ -5,7 +5,7 @@
 // Every Web API call is a POST with `Authorization: Bearer <token>` to <api_url>/<method>, JSON
 // (application/json; charset=utf-8), except files.getUploadURLExternal, which is form-encoded
 // (Slack documents both content types; live Slack has been seen rejecting JSON on that method).
-// The answer's `ok` is always checked: {"ok": false, "error": E} is Error{"slack_error", E}.
+// The answer's `ok` is always checked: {"ok": false, "error": E} is Error{ErrorCode::kSlackError, E}.
 //
 // Retries (at most max_retries after the first attempt, then "slack_unavailable"):
 //   - HTTP 429: after Retry-After seconds (1 when absent), capped at max_retry_after;
@@ -138,7 +138,7 @@ class SlackWebClient : public slack::SlackApi {
   bool Allowed(const SlackUrl& url, const std::string& slack_host) const;
   // `text` with the token blotted out, for anything that reaches a message or a log line.
   std::string Scrub(std::string text) const;
-  Error Fail(const std::string& code, const std::string& what, const std::string& reason) const;
+  Error Fail(ErrorCode code, const std::string& what, const std::string& reason) const;
 
   const SlackClientOptions options_;
   std::optional<SlackUrl> api_;  // nullopt: api_url is malformed, every call fails

@@ -81,10 +81,10 @@ std::string SlackWebClient::Scrub(std::string text) const {
   return text;
 }
 
-Error SlackWebClient::Fail(const std::string& code, const std::string& what,
+Error SlackWebClient::Fail(ErrorCode code, const std::string& what,
                            const std::string& reason) const {
   Error error = MakeError(code, Scrub("slack " + what + ": " + reason));
-  options_.logger.Warn(Scrub(what + " failed: " + code + ": " + reason));
+  options_.logger.Warn(Scrub(what + " failed: " + std::string(ErrorCodeName(code)) + ": " + reason));
   return error;
 }
 
@@ -136,7 +136,7 @@ Result<SlackWebClient::HttpReply> SlackWebClient::SendOnce(const HttpRequest& re
                          })
             : client.Post(request.path, headers, request.body, request.content_type.c_str());
     if (too_large) {
-      return MakeError("too_large", "more than " + std::to_string(request.max_bytes) + " bytes");
+      return MakeError(ErrorCode::kTooLarge, "more than " + std::to_string(request.max_bytes) + " bytes");
     }
     if (!res) {
       const httplib::Error error = res.error();
@@ -146,7 +146,7 @@ Result<SlackWebClient::HttpReply> SlackWebClient::SendOnce(const HttpRequest& re
       } else if (error == httplib::Error::Read) {
         reason = "no answer within " + Seconds(options_.read_timeout) + " (" + reason + ")";
       }
-      return MakeError("slack_unavailable", reason);
+      return MakeError(ErrorCode::kSlackUnavailable, reason);
     }
     reply.status = res->status;
     if (request.method != "GET") reply.body = res->body;
@@ -154,7 +154,7 @@ Result<SlackWebClient::HttpReply> SlackWebClient::SendOnce(const HttpRequest& re
       reply.retry_after = ParseRetryAfter(res->get_header_value("Retry-After"));
     return reply;
   } catch (const std::exception& e) {
-    return MakeError("slack_unavailable", e.what());
+    return MakeError(ErrorCode::kSlackUnavailable, e.what());
   }
 }
 
@@ -166,8 +166,8 @@ Result<SlackWebClient::HttpReply> SlackWebClient::Exchange(const HttpRequest& re
     milliseconds wait = Backoff(attempt);
     int retry_after = 0;
     if (!reply) {
-      if (reply.error().code == "too_large")
-        return Fail("too_large", request.what, reply.error().message);
+      if (reply.error().code== ErrorCode::kTooLarge)
+        return Fail(ErrorCode::kTooLarge, request.what, reply.error().message);
       reason = reply.error().message;
     } else if (reply->status == 429) {
       retry_after = std::max(reply->retry_after, 1);
@@ -181,7 +181,7 @@ Result<SlackWebClient::HttpReply> SlackWebClient::Exchange(const HttpRequest& re
     }
     if (reason.empty()) return reply;
     if (attempt >= options_.max_retries) {
-      Error error = Fail("slack_unavailable", request.what,
+      Error error = Fail(ErrorCode::kSlackUnavailable, request.what,
                          reason + " (" + std::to_string(attempt + 1) + " attempts)");
       error.retry_after = retry_after;
       return error;

@@ -49,7 +49,7 @@ std::string DataPath(const std::string& file) {
 
 Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError("io", "cannot read " + path);
+  if (!in) return MakeError(ErrorCode::kInternal, "cannot read " + path);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -74,7 +74,7 @@ class Server {
     try {
       return std::unique_ptr<Server>(new Server(std::make_unique<pqxx::connection>(options)));
     } catch (const std::exception& e) {
-      return MakeError("connect", std::string("cannot connect to PostgreSQL: ") + e.what() + "  " +
+      return MakeError(ErrorCode::kUnavailable, std::string("cannot connect to PostgreSQL: ") + e.what() + "  " +
                                       ServerHint());
     }
   }
@@ -86,7 +86,7 @@ class Server {
       tx.exec(sql);
       return Ok{};
     } catch (const std::exception& e) {
-      return MakeError("sql", e.what());
+      return MakeError(ErrorCode::kDatabaseError, e.what());
     }
   }
 
@@ -102,7 +102,7 @@ class Server {
       tx.abort();
       return rows;
     } catch (const std::exception& e) {
-      return MakeError("sql", e.what());
+      return MakeError(ErrorCode::kDatabaseError, e.what());
     }
   }
 
@@ -123,7 +123,7 @@ Status LoadSchema(Server& db) {
   if (!schema.ok()) return schema.error();
   for (const std::string& statement : SplitSqlStatements(*schema)) {
     if (Status s = db.Exec(statement); !s.ok()) {
-      return MakeError("schema", "schema.sql: " + s.error().message + "\nin: " + statement);
+      return MakeError(ErrorCode::kDatabaseError, "schema.sql: " + s.error().message + "\nin: " + statement);
     }
   }
   return Ok{};
@@ -142,7 +142,7 @@ Result<std::unique_ptr<Server>> PrepareDatabase(const std::string& session_sql) 
   Result<std::unique_ptr<Server>> db = Server::Connect(options);
   if (!db.ok()) return db.error();
   if (Status s = (*db)->Exec(session_sql); !s.ok()) {
-    return MakeError("session", "session settings of statements.sql: " + s.error().message);
+    return MakeError(ErrorCode::kDatabaseError, "session settings of statements.sql: " + s.error().message);
   }
   return db;
 }

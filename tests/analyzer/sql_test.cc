@@ -12,7 +12,7 @@ namespace {
 
 std::vector<std::string> Kinds(const std::vector<SqlStatement>& statements) {
   std::vector<std::string> kinds;
-  for (const SqlStatement& s : statements) kinds.push_back(s.kind);
+  for (const SqlStatement& s : statements) kinds.emplace_back(StatementKindName(s.kind));
   return kinds;
 }
 

@@ -72,7 +72,7 @@ class FakeSession : public core::DatabaseSession {
     ++db_->explains;
     std::lock_guard<std::mutex> guard(db_->mu);
     db_->sql_seen.push_back(sql);
-    if (cancelled_) return MakeError("timeout", "cancelled");
+    if (cancelled_) return MakeError(ErrorCode::kTimeout, "cancelled");
     if (db_->fail_next) {
       Error e = *db_->fail_next;
       db_->fail_next.reset();
@@ -126,7 +126,7 @@ class FakeSession : public core::DatabaseSession {
     for (const core::Backend& b : db_->backends) {
       if (b.pid == pid) return true;
     }
-    return MakeError("not_found", "no backend with PID " + std::to_string(pid) + " on your clone");
+    return MakeError(ErrorCode::kNotFound, "no backend with PID " + std::to_string(pid) + " on your clone");
   }
   int backend_pid() const override { return 4242; }
   int64_t block_size() const override { return 8192; }
@@ -182,7 +182,7 @@ class FakeProvider : public core::CloneProvider {
   Result<core::CloneLease> Reattach(const std::string& id, const std::string&) override {
     std::lock_guard<std::mutex> guard(mu);
     if (std::find(live.begin(), live.end(), id) == live.end()) {
-      return MakeError("not_found", "clone " + id + " is gone");
+      return MakeError(ErrorCode::kNotFound, "clone " + id + " is gone");
     }
     ++reattached;
     return core::CloneLease{id, {"127.0.0.1", 5432, id, id, "new-password", "", "shop"}};
@@ -202,7 +202,7 @@ class MemoryStore : public storage::Store {
   Result<int64_t> Record(const std::optional<storage::HistoryEntry>& history,
                          const storage::AuditEntry& audit) override {
     std::lock_guard<std::mutex> guard(mu);
-    if (fail) return MakeError("store_error", "disk full");
+    if (fail) return MakeError(ErrorCode::kStoreError, "disk full");
     audits.push_back(audit);
     if (!history) return int64_t{0};
     histories.push_back(*history);
@@ -224,7 +224,7 @@ class MemoryStore : public storage::Store {
     return audits;
   }
   Status Health() override {
-    if (unhealthy) return MakeError("store_error", "read-only file");
+    if (unhealthy) return MakeError(ErrorCode::kStoreError, "read-only file");
     return Ok{};
   }
   Status SaveSession(const storage::SessionRecord& r) override {
@@ -247,7 +247,7 @@ class MemoryStore : public storage::Store {
   Result<bool> RecordSlackEvent(const std::string& id, const std::string& work,
                                 const std::string& alias = "") override {
     std::lock_guard<std::mutex> guard(mu);
-    if (fail) return MakeError("store_error", "disk full");
+    if (fail) return MakeError(ErrorCode::kStoreError, "disk full");
     if (!slack_events.emplace(id, work).second) return false;
     if (!alias.empty() && !slack_events.emplace(alias, "").second) {
       slack_events[id].clear();

@@ -35,7 +35,7 @@ struct Rig {
     CommandRequest req;
     req.text = text;
     req.session = session;
-    req.caller = {std::move(user), "user", "http"};
+    req.caller = {std::move(user), planbot::core::Role::kUser, "http"};
     return service->Run(req);
   }
 
@@ -226,7 +226,7 @@ TEST_CASE("unknown commands, empty text and missing SQL") {
 TEST_CASE("database errors carry their SQLSTATE; timeouts are 408") {
   Rig rig;
   rig.db.fail_next =
-      planbot::Error{"database_error", "invalid input syntax for a type", 0, "22P02", 0};
+      planbot::Error{planbot::ErrorCode::kDatabaseError, "invalid input syntax for a type", 0, "22P02", 0};
   Answer a = rig.Ask("explain select email::int from customers");
   REQUIRE_FALSE(a.ok());
   CHECK(a.error->sqlstate == "22P02");
@@ -237,7 +237,7 @@ TEST_CASE("database errors carry their SQLSTATE; timeouts are 408") {
   CHECK(rig.store.histories[0].sqlstate == "22P02");
 
   rig.db.fail_next =
-      planbot::Error{"timeout", "statement exceeded statement_timeout", 0, "57014", 0};
+      planbot::Error{planbot::ErrorCode::kTimeout, "statement exceeded statement_timeout", 0, "57014", 0};
   Answer t = rig.Ask("explain select pg_sleep(100)");
   CHECK(planbot::core::HttpStatusFor(*t.error) == 408);
   CHECK(rig.store.histories[1].outcome == "timeout");
@@ -247,7 +247,7 @@ TEST_CASE("a lost connection to a clone that still exists: the next command reco
   Rig rig;
   REQUIRE(rig.Ask("explain select 1").ok());
   rig.db.fail_next =
-      planbot::Error{"clone_unavailable", "the connection to the clone was lost", 0, "57P01", 0};
+      planbot::Error{planbot::ErrorCode::kCloneUnavailable, "the connection to the clone was lost", 0, "57P01", 0};
   Answer lost = rig.Ask("explain select 1");
   REQUIRE_FALSE(lost.ok());
   CHECK(planbot::core::HttpStatusFor(*lost.error) == 503);
@@ -264,7 +264,7 @@ TEST_CASE("a clone that went away ends the session; the next command starts a ne
   REQUIRE(rig.Ask("explain select 1").ok());
   rig.provider.live.clear();  // dropped behind planbot's back
   rig.db.fail_next =
-      planbot::Error{"clone_unavailable", "the connection to the clone was lost", 0, "57P01", 0};
+      planbot::Error{planbot::ErrorCode::kCloneUnavailable, "the connection to the clone was lost", 0, "57P01", 0};
   Answer lost = rig.Ask("explain select 1");
   REQUIRE_FALSE(lost.ok());
   CHECK(lost.message.find("your clone is gone; the next command of session ana starts a new one") !=
@@ -349,7 +349,7 @@ TEST_CASE("an unknown database is refused with the configured names") {
   CommandRequest req;
   req.text = "plan select 1";
   req.database = "nope";
-  req.caller = {"ana", "user", "http"};
+  req.caller = {"ana", planbot::core::Role::kUser, "http"};
   Answer a = rig.service->Run(req);
   CHECK(a.error->code == "unknown_database");
   CHECK(a.message.find("configured: shop") != std::string::npos);

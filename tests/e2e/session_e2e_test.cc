@@ -29,7 +29,7 @@ bool Has(const json& body, const char* key, const std::string& needle) {
 bool PlanHas(const json& body, const std::string& needle) {
   return body.contains("plan") && Has(body["plan"], "text", needle);
 }
-std::string ErrorCode(const json& body) {
+std::string BodyErrorCode(const json& body) {
   return body.contains("error") ? body["error"].value("code", "") : "";
 }
 std::string ErrorMessage(const json& body) {
@@ -155,7 +155,7 @@ TEST_CASE("exec refuses what does not shape a database for an experiment, with a
     CAPTURE(std::string(c.text));
     auto [status, body] = s.Ask(c.text);
     CHECK(status == 400);
-    CHECK(!ErrorCode(body).empty());
+    CHECK(!BodyErrorCode(body).empty());
     CHECK_MESSAGE(ErrorMessage(body).find(c.why) != std::string::npos, ErrorMessage(body));
   }
   // Nothing of that reached a clone: the orders table is intact.
@@ -249,7 +249,7 @@ TEST_CASE("activity shows the session's running statement normalized; terminate 
   CHECK(term["result"]["terminated"] == true);
   auto [st3, lost] = sleeping.get();
   CHECK_MESSAGE(st3 == 503, lost.dump());
-  CHECK(ErrorCode(lost) == "clone_unavailable");
+  CHECK(BodyErrorCode(lost) == "clone_unavailable");
   CHECK(ErrorMessage(lost).find('\n') == std::string::npos);
   // The session recovers on the next command.
   auto [st4, next] = s.Ask("plan select 1");
@@ -283,7 +283,7 @@ TEST_CASE("a backend killed from outside mid-command: one line, recorded, the se
   testing::Execute("", "select pg_terminate_backend(" + std::to_string(pid) + ")");
   auto [status, body] = sleeping.get();
   CHECK(status == 503);
-  CHECK(ErrorCode(body) == "clone_unavailable");
+  CHECK(BodyErrorCode(body) == "clone_unavailable");
   CHECK(ErrorMessage(body).find('\n') == std::string::npos);
 
   // The clone survived, so the session keeps it: the index is still there.
@@ -308,7 +308,7 @@ TEST_CASE("a session whose clone was dropped says so in one line and starts anew
   testing::Execute("", "drop database " + clone + " with (force)");
   auto [st1, first] = s.Ask(std::string("plan ") + kByDate);
   CHECK(st1 == 503);
-  CHECK(ErrorCode(first) == "clone_unavailable");
+  CHECK(BodyErrorCode(first) == "clone_unavailable");
   CHECK(ErrorMessage(first).find('\n') == std::string::npos);
   auto [st2, second] = s.Ask(std::string("plan ") + kByDate);
   REQUIRE_MESSAGE(st2 == 200, second.dump());
@@ -324,7 +324,7 @@ TEST_CASE("quota: the command past the limit gets 429 and when to retry") {
   REQUIRE(res);
   CHECK(res->status == 429);
   json body = json::parse(res->body);
-  CHECK(ErrorCode(body) == "quota");
+  CHECK(BodyErrorCode(body) == "quota");
   CHECK(body["retry_after"].get<int>() >= 1);
   CHECK(body["retry_after"].get<int>() <= 60);
   CHECK(std::stoi(res->get_header_value("Retry-After")) == body["retry_after"].get<int>());
@@ -386,7 +386,7 @@ TEST_CASE("dblab: plan, exec, reset and \\d on Database Lab Engine clones") {
   // told how to enable it.
   auto [st4, hypo] = s.Ask("hypo create index on orders (created)");
   CHECK(st4 == 400);
-  CHECK(ErrorCode(hypo) == "hypo_unavailable");
+  CHECK(BodyErrorCode(hypo) == "hypo_unavailable");
   CHECK(ErrorMessage(hypo).find("CREATE EXTENSION hypopg") != std::string::npos);
 }
 
@@ -405,7 +405,7 @@ TEST_CASE("dblab: an engine that never answers gets 503 within the configured li
   auto [status, body] = s.Ask("plan select 1");
   const auto took = std::chrono::steady_clock::now() - start;
   CHECK(status == 503);
-  CHECK(ErrorCode(body) == "clone_unavailable");
+  CHECK(BodyErrorCode(body) == "clone_unavailable");
   CHECK(ErrorMessage(body).find("fake-dle-token") == std::string::npos);
   CHECK(took < std::chrono::seconds(5));
   dle.set_hang(false);

@@ -142,7 +142,7 @@ TEST_CASE("an operation that fails on its own is rolled back alone; the chain he
   REQUIRE(store->Audit(SampleAudit(1)).ok());
   auto failed = store->Write([](WriteTxn& txn) -> Result<int64_t> {
     if (auto id = txn.AppendAudit(SampleAudit(2)); !id) return id.error();
-    return MakeError("bad_request", "changed my mind");
+    return MakeError(ErrorCode::kBadRequest, "changed my mind");
   });
   REQUIRE_FALSE(failed.ok());
   CHECK(failed.error().code == "bad_request");

@@ -287,7 +287,7 @@ TEST_CASE("dblab: an engine that is down fails Create, naming its URL") {
   rig.config.url = "ftp://dle";
   provider = DblabCloneProvider::Create(rig.config, rig.options);
   REQUIRE_FALSE(provider.ok());
-  CHECK(provider.error().code == "invalid_config");
+  CHECK(provider.error().code == "bad_config");
 }
 
 TEST_CASE("dblab: Release polls until 404; releasing again is fine") {
@@ -412,7 +412,7 @@ TEST_CASE("dblab: Shutdown deletes every clone it holds; concurrent Acquires") {
   rig.fake->set_create_delay(200ms);
   rig.fake->set_delete_delay(200ms);
   auto provider = rig.Make();
-  std::vector<Result<core::CloneLease>> leases(4, MakeError("", ""));
+  std::vector<Result<core::CloneLease>> leases(4, MakeError(ErrorCode::kInternal, "not run"));
   std::vector<std::thread> threads;
   for (size_t i = 0; i < leases.size(); ++i) {
     threads.emplace_back([&, i] { leases[i] = provider->Acquire(); });

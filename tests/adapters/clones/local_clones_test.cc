@@ -295,7 +295,7 @@ TEST_CASE("Create and Health report what is wrong") {
   config.clone_prefix = "Bad-Prefix";
   auto bad = LocalCloneProvider::Create(config, {});
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().code == "invalid_config");
+  CHECK(bad.error().code == "bad_config");
 
   config.admin_dsn = "host=127.0.0.1 port=1 connect_timeout=2";
   config.clone_prefix = "pbt";

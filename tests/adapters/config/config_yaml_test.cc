@@ -303,7 +303,7 @@ TEST_CASE("LoadConfigFile reads a file and names the path it cannot read") {
   const std::string missing = dir.path() + "/nope.yaml";
   Result<core::Config> gone = LoadConfigFile(missing, FakeEnv({}));
   REQUIRE_FALSE(gone.ok());
-  CHECK(gone.error().code == "config");
+  CHECK(gone.error().code == "bad_config");
   CHECK(gone.error().message == "config: cannot read " + missing + ": No such file or directory");
 
   Result<core::Config> directory = LoadConfigFile(dir.path(), FakeEnv({}));

@@ -52,7 +52,7 @@ Result<std::string> Describe(const std::string& meta, const std::string& pattern
 }
 
 std::string Text(const Result<std::string>& r) {
-  return r ? *r : "error " + r.error().code + ": " + r.error().message;
+  return r ? *r : "error " + std::string(ErrorCodeName(r.error().code)) + ": " + r.error().message;
 }
 
 TEST_CASE("\\d customers is psql's own table description") {
