@@ -46,7 +46,8 @@ void Derive(Analysis& a) {
 Result<Analysis> Analyze(std::string json, const AnalysisOptions& options) {
   auto explain = ParseExplainJson(json);
   if (!explain) return explain.error();
-  if (explain->queries.empty()) return MakeError(ErrorCode::kNotExplain, "the EXPLAIN output is empty");
+  if (explain->queries.empty())
+    return MakeError(ErrorCode::kNotExplain, "the EXPLAIN output is empty");
   Analysis a;
   a.options = options;
   a.json = std::move(json);

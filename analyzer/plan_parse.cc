@@ -405,7 +405,8 @@ Result<Explain> Parse(Input&& input) {
   if (handler.error()) return *handler.error();
   if (!ok) return MakeError(ErrorCode::kBadJson, "malformed JSON");
   if (out.queries.empty()) {
-    return MakeError(ErrorCode::kNotExplain, "not EXPLAIN (FORMAT JSON) output: no query object found");
+    return MakeError(ErrorCode::kNotExplain,
+                     "not EXPLAIN (FORMAT JSON) output: no query object found");
   }
   for (const ExplainQuery& q : out.queries) {
     if (q.plan.node_type.empty()) {

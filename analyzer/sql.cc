@@ -226,9 +226,9 @@ Status CheckSqlShape(std::string_view sql) {
   if (!shape) return shape.error();
   if (shape->tokens > kMaxSqlTokens) {
     return MakeError(ErrorCode::kTooComplex, "the statement has " + std::to_string(shape->tokens) +
-                                        " tokens; planbot analyses at most " +
-                                        std::to_string(kMaxSqlTokens) +
-                                        " (e.g. an IN list of 50,000 values)");
+                                                 " tokens; planbot analyses at most " +
+                                                 std::to_string(kMaxSqlTokens) +
+                                                 " (e.g. an IN list of 50,000 values)");
   }
   if (shape->depth > kMaxSqlDepth) {
     return MakeError(ErrorCode::kTooComplex,

@@ -233,8 +233,8 @@ bool ClassifySpecial(std::string_view name, const Json& body, StatementClass* ou
     *out = {StatementKind::kCreateFunction, Flag(body, "is_procedure") ? "procedure" : ""};
   } else if (name == "DefineStmt") {
     const std::string type = ObjectTypeName(body, "kind");
-    *out =
-        type == "type" ? StatementClass{StatementKind::kCreateType, ""} : StatementClass{StatementKind::kCreateOther, type};
+    *out = type == "type" ? StatementClass{StatementKind::kCreateType, ""}
+                          : StatementClass{StatementKind::kCreateOther, type};
   } else if (name == "AlterTableStmt" || name == "AlterTableMoveAllStmt" ||
              name == "AlterFunctionStmt") {
     *out = AlterOf(ObjectTypeName(body, "objtype"));
@@ -306,7 +306,8 @@ StatementClass ClassifyStatement(const Json& node) {
   if (const std::string_view* type = Lookup(kAlterOther, name)) {
     return {StatementKind::kAlterOther, std::string(*type)};
   }
-  if (const std::string_view* type = Lookup(kDropOther, name)) return {StatementKind::kDrop, std::string(*type)};
+  if (const std::string_view* type = Lookup(kDropOther, name))
+    return {StatementKind::kDrop, std::string(*type)};
   return {StatementKind::kOther, SnakeNodeName(name)};
 }
 

@@ -120,7 +120,8 @@ Result<ScanPtr> Scan(std::string_view sql) {
   ScanPtr scan(pg_query__scan_result__unpack(nullptr, result.pbuf.len,
                                              reinterpret_cast<const uint8_t*>(result.pbuf.data)));
   pg_query_free_scan_result(result);
-  if (scan == nullptr) return MakeError(ErrorCode::kSyntaxError, "the SQL scanner returned no tokens");
+  if (scan == nullptr)
+    return MakeError(ErrorCode::kSyntaxError, "the SQL scanner returned no tokens");
   return scan;
 }
 
@@ -305,7 +306,8 @@ Error SyntaxError(std::string_view text, const char* message, int cursorpos) {
 bool HasNulByte(std::string_view text, Error* error) {
   const size_t nul = text.find('\0');
   if (nul == std::string_view::npos) return false;
-  *error = MakeError(ErrorCode::kSyntaxError, "the SQL text contains a NUL byte", static_cast<int>(nul) + 1);
+  *error = MakeError(ErrorCode::kSyntaxError, "the SQL text contains a NUL byte",
+                     static_cast<int>(nul) + 1);
   return true;
 }
 

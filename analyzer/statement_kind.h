@@ -10,6 +10,7 @@
 namespace planbot::analyzer {
 
 // X(enumerator, name)
+// clang-format off
 #define PLANBOT_STATEMENT_KINDS(X)                                                            \
   X(kSelect, "select") X(kSelectInto, "select_into") X(kInsert, "insert")                     \
   X(kUpdate, "update") X(kDelete, "delete") X(kMerge, "merge") X(kExplain, "explain")          \
@@ -33,6 +34,7 @@ namespace planbot::analyzer {
   X(kRefreshMaterializedView, "refresh_materialized_view") X(kComment, "comment")             \
   X(kSecurityLabel, "security_label") X(kSet, "set") X(kShow, "show")                         \
   X(kTransaction, "transaction") X(kOther, "other")
+// clang-format on
 
 enum class StatementKind {
 #define PLANBOT_STATEMENT_KIND_ENUM(e, name) e,

@@ -54,7 +54,8 @@ Result<std::vector<std::unique_ptr<core::CloneProvider>>> MakeProviders(
     const Logger& log) {
   std::vector<std::unique_ptr<core::CloneProvider>> providers;
   for (const core::DatabaseConfig& db : config.databases) {
-    Result<std::unique_ptr<core::CloneProvider>> provider = MakeError(ErrorCode::kBadConfig, "no provider");
+    Result<std::unique_ptr<core::CloneProvider>> provider =
+        MakeError(ErrorCode::kBadConfig, "no provider");
     if (db.provider == "dblab") {
       adapters::DblabOptions options;
       options.logger = log.For("clones/" + db.name);
@@ -115,7 +116,7 @@ int RunServe(const ServeArgs& args) {
   Status bound = http ? (*http)->Bind() : Status(http.error());
   if (!bound) {
     std::cerr << "planbot serve: " << bound.error().message << "\n";
-    return bound.error().code== ErrorCode::kBadConfig ? kBadInput : kFailure;
+    return bound.error().code == ErrorCode::kBadConfig ? kBadInput : kFailure;
   }
   auto store = storage::Store::Open(config->store);
   if (!store) {

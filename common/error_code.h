@@ -30,6 +30,7 @@ std::string_view OutcomeName(Outcome outcome);
 
 // X(enumerator, name, HTTP status, outcome, retryable). The outcome is what a command that ends
 // with the error is recorded as; a command planbot did not run to the database is "refused".
+// clang-format off
 #define PLANBOT_ERROR_CODES(X)                                                          \
   /* bad input: the request, the command, the SQL */                                    \
   X(kBadRequest, "bad_request", 400, kRefused, false)                                   \
@@ -78,6 +79,7 @@ std::string_view OutcomeName(Outcome outcome);
   X(kUnsupported, "unsupported", 500, kRefused, false)                                    \
   /* a bug or an impossible answer: never the user's fault */                           \
   X(kInternal, "internal", 500, kError, false)
+// clang-format on
 
 enum class ErrorCode {
 #define PLANBOT_ERROR_ENUM(e, name, status, outcome, retryable) e,
@@ -105,7 +107,7 @@ inline constexpr const ErrorCodeInfo& Info(ErrorCode code) {
 }
 inline constexpr std::string_view ErrorCodeName(ErrorCode code) { return Info(code).name; }
 
-// Comparisons with a code's name, for readers of JSON and for tests: `e.code== ErrorCode::kTimeout`.
+// Comparisons with a code's name, for readers of JSON and for tests: `e.code == "timeout"`.
 inline constexpr bool operator==(ErrorCode code, std::string_view name) {
   return ErrorCodeName(code) == name;
 }

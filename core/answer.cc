@@ -1,6 +1,5 @@
 #include "core/answer.h"
 
-
 #include "common/raw_json.h"
 
 namespace planbot::core {

@@ -22,9 +22,9 @@ Status Quota::Take(const std::string& key, const QuotaConfig& config, const std:
   int seconds = static_cast<int>(std::ceil(std::chrono::duration<double>(wait).count()));
   if (seconds < 1) seconds = 1;
   Error e = MakeError(ErrorCode::kQuota, "quota reached: " + std::to_string(config.commands) +
-                                   " commands per " + std::to_string(config.per.count()) + " s" +
-                                   (what.empty() ? "" : " " + what) + "; try again in " +
-                                   std::to_string(seconds) + " s");
+                                             " commands per " + std::to_string(config.per.count()) +
+                                             " s" + (what.empty() ? "" : " " + what) +
+                                             "; try again in " + std::to_string(seconds) + " s");
   e.retry_after = seconds;
   return e;
 }

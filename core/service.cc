@@ -110,7 +110,7 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
       names += (names.empty() ? "" : ", ") + db.name;
     }
     return refuse(MakeError(ErrorCode::kUnknownDatabase, "no database named \"" + request.database +
-                                                    "\"; configured: " + names));
+                                                             "\"; configured: " + names));
   }
   // Counted per user and database, each database with its own quota where one is configured.
   const QuotaConfig& quota = ctx->database->quota.value_or(options_.limits.quota);
@@ -159,7 +159,7 @@ Status Service::OnSession(Context& ctx, bool connect, const std::function<Status
   s.notice.clear();
   Status done = fn(s);
   sessions_.Touch(s);
-  if (done || done.error().code!= ErrorCode::kCloneUnavailable || !connect) return done;
+  if (done || done.error().code != ErrorCode::kCloneUnavailable || !connect) return done;
   // The adapter's "connection lost" becomes one line that says what happens next.
   Error error = done.error();
   error.message = sessions_.ConnectionLost(s);

@@ -36,7 +36,7 @@ namespace planbot::core {
 
 // Who sends a command, as the channel authenticated them.
 struct Caller {
-  std::string user;     // token name, "loopback:127.0.0.1", Slack user id
+  std::string user;  // token name, "loopback:127.0.0.1", Slack user id
   Role role = Role::kUser;
   std::string channel;  // "http", "slack", "cli"
 };

@@ -97,15 +97,17 @@ Answer Service::RunTerminate(Context& ctx) {
   Answer answer;
   int pid = 0;
   if (!ParsePid(ctx.command.argument, &pid)) {
-    ctx.Fail(MakeError(ErrorCode::kBadRequest, "usage: terminate PID, with a process id from `activity`"), Outcome::kRefused);
+    ctx.Fail(MakeError(ErrorCode::kBadRequest,
+                       "usage: terminate PID, with a process id from `activity`"),
+             Outcome::kRefused);
     return Finish(ctx, std::move(answer));
   }
   auto session = sessions_.Find(ctx.request.caller.user, ctx.database->name, ctx.session_name);
   auto clone = session ? SessionManager::CurrentClone(*session) : std::nullopt;
   if (!clone) {
     ctx.Fail(MakeError(ErrorCode::kNotFound, "session " + ctx.session_name +
-                                        " has no clone yet, so it has no backend " +
-                                        std::to_string(pid)));
+                                                 " has no clone yet, so it has no backend " +
+                                                 std::to_string(pid)));
     return Finish(ctx, std::move(answer));
   }
   auto side = ports_.sessions->Open(clone->connection);
@@ -126,7 +128,8 @@ Answer Service::RunTerminate(Context& ctx) {
 Answer Service::RunDescribe(Context& ctx) {
   Answer answer;
   if (ports_.describer == nullptr) {
-    ctx.Fail(MakeError(ErrorCode::kUnavailable, "psql's \\d commands are not available in this planbot"));
+    ctx.Fail(MakeError(ErrorCode::kUnavailable,
+                       "psql's \\d commands are not available in this planbot"));
     return Finish(ctx, std::move(answer));
   }
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {

@@ -12,8 +12,10 @@ void Service::Context::Fail(Error e, std::optional<Outcome> outcome_override) {
 bool Service::Context::CheckSql(const std::string* text) {
   const std::string& sql = text != nullptr ? *text : command.argument;
   if (sql.empty()) {
-    Fail(MakeError(ErrorCode::kMissingSql, "usage: " + command.name + " SQL, e.g. `" + command.name +
-                                      " select * from orders where id = 42`"), Outcome::kRefused);
+    Fail(
+        MakeError(ErrorCode::kMissingSql, "usage: " + command.name + " SQL, e.g. `" + command.name +
+                                              " select * from orders where id = 42`"),
+        Outcome::kRefused);
     return false;
   }
   auto checked = analyzer::CheckSingleStatement(sql);
@@ -25,7 +27,8 @@ bool Service::Context::CheckSql(const std::string* text) {
   normalized = std::move(checked->normalized);
   fingerprint = std::move(checked->fingerprint);
   if (std::chrono::steady_clock::now() >= deadline) {
-    Fail(MakeError(ErrorCode::kTimeout, "the analysis of the statement used up the command's deadline"));
+    Fail(MakeError(ErrorCode::kTimeout,
+                   "the analysis of the statement used up the command's deadline"));
     return false;
   }
   return true;
@@ -35,7 +38,8 @@ void Service::Context::Analyze(std::string plan_json) {
   auto analyzed = analyzer::Analyze(std::move(plan_json), {server_version, block_size});
   if (!analyzed) {
     Fail(MakeError(ErrorCode::kInternal,
-                   "the server's EXPLAIN output could not be read: " + analyzed.error().message), Outcome::kError);
+                   "the server's EXPLAIN output could not be read: " + analyzed.error().message),
+         Outcome::kError);
     return;
   }
   analysis = std::make_shared<const analyzer::Analysis>(std::move(*analyzed));

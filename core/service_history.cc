@@ -60,7 +60,7 @@ Answer Service::RunHistoryCommand(Context& ctx) {
   // purge / redact: Maintain audits every outcome (a refusal, or the operation with its counts).
   ctx.audited = true;
   auto spec = caller.role == Role::kAdmin ? history::ParseFilterWords(ctx.command.argument)
-                                     : history::FilterSpec{};
+                                          : history::FilterSpec{};
   if (!spec) {
     AuditRefusal(caller, name, spec.error().message);
     ctx.Fail(spec.error(), Outcome::kRefused);
@@ -68,7 +68,8 @@ Answer Service::RunHistoryCommand(Context& ctx) {
   }
   auto outcome = Maintain(caller, name, *spec);
   if (!outcome) {
-    bool refused = outcome.error().code== ErrorCode::kBadRequest || outcome.error().code== ErrorCode::kForbidden;
+    bool refused = outcome.error().code == ErrorCode::kBadRequest ||
+                   outcome.error().code == ErrorCode::kForbidden;
     ctx.Fail(outcome.error(), refused ? std::optional(Outcome::kRefused) : std::nullopt);
     return answer;
   }
@@ -89,8 +90,8 @@ Result<nlohmann::json> Service::Maintain(const Caller& caller, const std::string
     AuditRefusal(caller, operation, filter.error().message);
     return filter.error();
   }
-  history::MaintenanceRequest request{operation,      *filter,     caller.user,
-                                      caller.channel, std::string(RoleName(caller.role)), ""};
+  history::MaintenanceRequest request{
+      operation, *filter, caller.user, caller.channel, std::string(RoleName(caller.role)), ""};
   auto result = history::RunMaintenance(*ports_.store, request);
   if (!result) return result.error();
   log_.Info(operation + " by " + caller.user + ": " + std::to_string(result->changed) + " of " +

@@ -32,7 +32,7 @@ void StorePlan(const analyzer::Analysis& analysis, bool full, storage::HistoryEn
 // What the history keeps of an error: syntax errors quote the user's text, so under the
 // "normalized" policy only their position is kept.
 std::string StoredErrorMessage(const Error& e, bool full) {
-  if (full || e.code!= ErrorCode::kSyntaxError) return e.message;
+  if (full || e.code != ErrorCode::kSyntaxError) return e.message;
   return "syntax error at byte " + std::to_string(e.position);
 }
 
@@ -113,7 +113,8 @@ std::string ChatMessage(const Service::Context& ctx, const Answer& answer) {
     std::string text = ErrorToChat(*ctx.error);
     // A position is given only where it points into the user's text (a syntax error, an error
     // of the statement's parse analysis).
-    if (ctx.error->code== ErrorCode::kSyntaxError || ctx.error->code== ErrorCode::kDatabaseError) {
+    if (ctx.error->code == ErrorCode::kSyntaxError ||
+        ctx.error->code == ErrorCode::kDatabaseError) {
       text +=
           Caret(ctx.statement ? ctx.statement->text : ctx.command.argument, ctx.error->position);
     }

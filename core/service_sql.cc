@@ -111,11 +111,13 @@ Answer Service::RunHypo(Context& ctx) {
   } else if (verb == "drop" && !ParseOid(rest, &oid)) {
     ctx.Fail(MakeError(ErrorCode::kBadRequest,
                        "usage: hypo drop ID, with the numeric id `hypo desc` "
-                       "shows"), Outcome::kRefused);
+                       "shows"),
+             Outcome::kRefused);
     return Finish(ctx, std::move(answer));
   } else if (verb != "desc" && verb != "reset" && verb != "drop") {
     ctx.Fail(MakeError(ErrorCode::kBadRequest,
-                       "usage: hypo create index ... | hypo desc | hypo drop ID | hypo reset"), Outcome::kRefused);
+                       "usage: hypo create index ... | hypo desc | hypo drop ID | hypo reset"),
+             Outcome::kRefused);
     return Finish(ctx, std::move(answer));
   }
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
@@ -145,7 +147,8 @@ Answer Service::RunHypo(Context& ctx) {
     } else if (verb == "drop") {
       auto dropped = s.db->HypoDrop(oid, Limits(ctx));
       if (!dropped) return dropped.error();
-      if (!*dropped) return MakeError(ErrorCode::kNotFound, "no hypothetical index with id " + rest);
+      if (!*dropped)
+        return MakeError(ErrorCode::kNotFound, "no hypothetical index with id " + rest);
       answer.result = {{"dropped", oid}};
       answer.text = "hypothetical index " + rest + " dropped";
     } else {

@@ -107,7 +107,7 @@ Status SessionManager::Reattach(Session& s, CloneProvider& provider) {
     Save(s);
     return Ok{};
   }
-  if (lease.error().code!= ErrorCode::kNotFound) return lease.error();
+  if (lease.error().code != ErrorCode::kNotFound) return lease.error();
   s.notice = "the clone of session " + s.name +
              " did not survive a restart of planbot; this is "
              "a new clone";
@@ -122,7 +122,8 @@ Status SessionManager::Ensure(Session& s) {
   }
   if (s.db && s.db->usable()) return Ok{};
   CloneProvider* p = provider(s.database);
-  if (p == nullptr) return MakeError(ErrorCode::kNotFound, "no database named \"" + s.database + "\"");
+  if (p == nullptr)
+    return MakeError(ErrorCode::kNotFound, "no database named \"" + s.database + "\"");
   if (s.clone && s.restored) {
     if (Status back = Reattach(s, *p); !back) return back;
   }
@@ -175,7 +176,7 @@ Status SessionManager::ResetClone(Session& s) {
   s.backend_pid = 0;
   auto lease = p->Reset(s.clone->id);
   if (!lease) {
-    if (lease.error().code== ErrorCode::kNotFound) SetClone(s, std::nullopt);
+    if (lease.error().code == ErrorCode::kNotFound) SetClone(s, std::nullopt);
     return lease.error();
   }
   SetClone(s, std::move(*lease));

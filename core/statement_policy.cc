@@ -11,11 +11,11 @@ using K = analyzer::StatementKind;
 // Statement kinds that shape a clone for an experiment: `exec` is the command for them.
 bool IsExecKind(K kind) {
   static const std::set<K> kExec = {
-      K::kCreateTable,  K::kCreateTableAs,     K::kCreateMaterializedView,
-      K::kCreateIndex,  K::kCreateStatistics,  K::kCreateExtension,
-      K::kAlterTable,   K::kAlterIndex,        K::kDrop,
-      K::kTruncate,     K::kAnalyze,           K::kVacuum,
-      K::kReindex,      K::kCluster,           K::kRefreshMaterializedView,
+      K::kCreateTable, K::kCreateTableAs,    K::kCreateMaterializedView,
+      K::kCreateIndex, K::kCreateStatistics, K::kCreateExtension,
+      K::kAlterTable,  K::kAlterIndex,       K::kDrop,
+      K::kTruncate,    K::kAnalyze,          K::kVacuum,
+      K::kReindex,     K::kCluster,          K::kRefreshMaterializedView,
       K::kCreateView,
   };
   return kExec.count(kind) > 0;
@@ -112,21 +112,11 @@ std::string RefusalReason(const analyzer::SqlStatement& st) {
 
 Result<ExecPlan> CheckExecutable(const analyzer::SqlStatement& st) {
   static const std::set<K> kInTransaction = {
-      K::kCreateIndex,
-      K::kAlterIndex,
-      K::kAlterTable,
-      K::kCreateTable,
-      K::kCreateTableAs,
-      K::kSelectInto,
-      K::kCreateStatistics,
-      K::kInsert,
-      K::kUpdate,
-      K::kDelete,
-      K::kMerge,
-      K::kAnalyze,
-      K::kReindex,
-      K::kTruncate,
-      K::kRefreshMaterializedView,
+      K::kCreateIndex,      K::kAlterIndex,    K::kAlterTable,
+      K::kCreateTable,      K::kCreateTableAs, K::kSelectInto,
+      K::kCreateStatistics, K::kInsert,        K::kUpdate,
+      K::kDelete,           K::kMerge,         K::kAnalyze,
+      K::kReindex,          K::kTruncate,      K::kRefreshMaterializedView,
   };
   if (Status functions = CheckFunctions(st); !functions) return functions.error();
   if (st.partition_bound_expression) {

@@ -1,6 +1,6 @@
 // SlackApi: the part of Slack's Web API the bot core uses (../shared/contracts/slack.md), as a
-// port. adapters/slack/slack_client.h implements it over cpp-httplib against a configurable base URL
-// (https://slack.com/api in production, a fake on loopback in tests).
+// port. adapters/slack/slack_client.h implements it over cpp-httplib against a configurable base
+// URL (https://slack.com/api in production, a fake on loopback in tests).
 //
 // Failures are values:
 //   "slack_error"        Slack answered {"ok": false, "error": E}; the message holds E

@@ -284,8 +284,9 @@ void SlackBot::Reply(const Work& work, const std::string& text, bool ephemeral) 
 }
 
 void SlackBot::Refuse(const Work& work, const std::string& command, const std::string& reason) {
-  service_->AuditRefusal(core::Caller{work.user, IsAdmin(work.user) ? core::Role::kAdmin : core::Role::kUser, "slack"},
-                         command, reason);
+  service_->AuditRefusal(
+      core::Caller{work.user, IsAdmin(work.user) ? core::Role::kAdmin : core::Role::kUser, "slack"},
+      command, reason);
   Reply(work, ":no_entry: " + reason, true);
   if (!work.event_id.empty()) {
     if (Status done = store_->FinishSlackEvent(work.event_id); !done) {
@@ -347,7 +348,8 @@ void SlackBot::Process(Work work) {
   core::CommandRequest request;
   request.text = work.text;
   request.database = channel->database;
-  request.caller = core::Caller{work.user, IsAdmin(work.user) ? core::Role::kAdmin : core::Role::kUser, "slack"};
+  request.caller =
+      core::Caller{work.user, IsAdmin(work.user) ? core::Role::kAdmin : core::Role::kUser, "slack"};
   service_->Submit(request, [this, running](core::Answer answer) {
     // On a worker of the service: hand the answer to an io thread, never block the session.
     {
@@ -368,7 +370,7 @@ void SlackBot::Finish(const std::shared_ptr<Running>& running, core::Answer answ
   std::lock_guard<std::mutex> replying(running->reply_mu);
   running->done = true;
   const Work& work = running->work;
-  const bool restarting = answer.error && answer.error->code== ErrorCode::kShuttingDown;
+  const bool restarting = answer.error && answer.error->code == ErrorCode::kShuttingDown;
   if (!work.event_id.empty() && !restarting) {
     if (Status done = store_->FinishSlackEvent(work.event_id); !done) {
       log_.Error("slack: finishing event " + work.event_id + ": " + done.error().message);

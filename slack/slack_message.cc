@@ -77,7 +77,8 @@ const SnippetRef* FindSnippet(const std::vector<SnippetRef>& files) {
 }  // namespace
 
 Result<SlackMessageIn> ParseSlackMessageEvent(const json& event) {
-  if (!event.is_object()) return MakeError(ErrorCode::kBadEvent, "a Slack event must be a JSON object");
+  if (!event.is_object())
+    return MakeError(ErrorCode::kBadEvent, "a Slack event must be a JSON object");
   SlackMessageIn m;
   m.type = JsonString(event, "type");
   if (m.type != "message" && m.type != "app_mention") {

@@ -81,7 +81,7 @@ void GroupCommitter::CommitBatch(std::vector<Pending>& batch) {
   if (txn.ok()) {
     commits_.fetch_add(1);
     for (const auto& r : results) {
-      if (!r.ok() && r.error().code== ErrorCode::kStoreError) outcome = r.error();
+      if (!r.ok() && r.error().code == ErrorCode::kStoreError) outcome = r.error();
     }
   }
   NoteOutcome(outcome);

@@ -4,11 +4,11 @@
 // Ownership: SqliteDb owns its sqlite3* and closes it (sqlite3_close_v2) when destroyed; a
 // Statement owns its sqlite3_stmt* and must not outlive the SqliteDb that prepared it. Both are
 // move-only.
-// Failures: every failing call returns Error{ErrorCode::kStoreError, "store: <context>: <SQLite message>"}.
-// SQLite messages name the problem ("database is locked", "database or disk is full"), never a
-// bound value.
-// Thread-safety: none. Connections are opened with SQLITE_OPEN_NOMUTEX; one thread uses a
-// connection (and its statements) at a time — the writer thread, or a reader that leased it.
+// Failures: every failing call returns Error{ErrorCode::kStoreError, "store: <context>: <SQLite
+// message>"}. SQLite messages name the problem ("database is locked", "database or disk is full"),
+// never a bound value. Thread-safety: none. Connections are opened with SQLITE_OPEN_NOMUTEX; one
+// thread uses a connection (and its statements) at a time — the writer thread, or a reader that
+// leased it.
 #pragma once
 
 #include <cstdint>

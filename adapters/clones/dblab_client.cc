@@ -122,8 +122,8 @@ DblabClient::DblabClient(std::string url, std::string origin, std::string prefix
       token_(std::move(token)),
       options_(options) {}
 
-Error DblabClient::Failure(ErrorCode code, const std::string& method,
-                           const std::string& route, const std::string& reason) const {
+Error DblabClient::Failure(ErrorCode code, const std::string& method, const std::string& route,
+                           const std::string& reason) const {
   return MakeError(code, "the DLE at " + url_ + ": " + method + " " + route + ": " + reason);
 }
 
@@ -131,7 +131,8 @@ Result<DblabClient::Reply> DblabClient::Send(const std::string& method, const st
                                              const std::string& body, bool authenticated,
                                              DblabClock::time_point deadline) const {
   auto left = std::chrono::duration_cast<milliseconds>(deadline - DblabClock::now());
-  if (left <= milliseconds(0)) return Failure(ErrorCode::kUnreachable, method, route, "out of time");
+  if (left <= milliseconds(0))
+    return Failure(ErrorCode::kUnreachable, method, route, "out of time");
   const milliseconds connect = std::min(options_.connect_timeout, left);
   const milliseconds read = std::min(options_.read_timeout, left);
   try {
@@ -162,9 +163,9 @@ Result<DblabClient::Reply> DblabClient::Send(const std::string& method, const st
     reply.raw = res->body;
     reply.body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
     if (res->status == 401) {
-      return MakeError(ErrorCode::kUnauthorized, "the DLE at " + url_ +
-                                           " rejected the verification token (HTTP 401 on " +
-                                           method + " " + route + "); check dblab.token");
+      return MakeError(ErrorCode::kUnauthorized,
+                       "the DLE at " + url_ + " rejected the verification token (HTTP 401 on " +
+                           method + " " + route + "); check dblab.token");
     }
     return reply;
   } catch (const std::exception& e) {
@@ -176,7 +177,8 @@ Result<DblabEngineInfo> DblabClient::Healthz(DblabClock::time_point deadline) co
   Result<Reply> reply = Send("GET", "/healthz", "", /*authenticated=*/false, deadline);
   if (!reply) return reply.error();
   if (reply->status != 200 || !reply->body.is_object()) {
-    return Failure(ErrorCode::kServerError, "GET", "/healthz", HttpReason(reply->status, {}, reply->raw));
+    return Failure(ErrorCode::kServerError, "GET", "/healthz",
+                   HttpReason(reply->status, {}, reply->raw));
   }
   DblabEngineInfo info;
   info.version = Text(reply->body, "version");
@@ -188,8 +190,8 @@ Result<DblabEngineInfo> DblabClient::EngineStatus(DblabClock::time_point deadlin
   Result<Reply> reply = Send("GET", "/status", "", /*authenticated=*/true, deadline);
   if (!reply) return reply.error();
   if (reply->status != 200 || !reply->body.is_object()) {
-    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "GET", "/status",
-                   HttpReason(reply->status, reply->body, reply->raw));
+    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "GET",
+                   "/status", HttpReason(reply->status, reply->body, reply->raw));
   }
   DblabEngineInfo info;
   const json& engine = Child(reply->body, "engine");
@@ -214,8 +216,8 @@ Result<DblabClone> DblabClient::CreateClone(const DblabCloneRequest& request,
   Result<Reply> reply = Send("POST", "/clone", body.dump(), /*authenticated=*/true, deadline);
   if (!reply) return reply.error();
   if (reply->status != 201 && reply->status != 200) {
-    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "POST", "/clone",
-                   HttpReason(reply->status, reply->body, reply->raw));
+    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError,
+                   "POST", "/clone", HttpReason(reply->status, reply->body, reply->raw));
   }
   if (!reply->body.is_object()) {
     return Failure(ErrorCode::kServerError, "POST", "/clone", "the answer is not a clone");
@@ -231,8 +233,8 @@ Result<std::optional<DblabClone>> DblabClient::GetClone(const std::string& id,
   if (!reply) return reply.error();
   if (reply->status == 404) return std::optional<DblabClone>();
   if (reply->status != 200 || !reply->body.is_object()) {
-    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "GET", route,
-                   HttpReason(reply->status, reply->body, reply->raw));
+    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "GET",
+                   route, HttpReason(reply->status, reply->body, reply->raw));
   }
   return std::optional<DblabClone>(ParseClone(reply->body));
 }
@@ -243,8 +245,8 @@ Status DblabClient::ResetClone(const std::string& id, DblabClock::time_point dea
   Result<Reply> reply = Send("POST", route, "{}", /*authenticated=*/true, deadline);
   if (!reply) return reply.error();
   if (reply->status / 100 != 2) {
-    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "POST", route,
-                   HttpReason(reply->status, reply->body, reply->raw));
+    return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError,
+                   "POST", route, HttpReason(reply->status, reply->body, reply->raw));
   }
   return Ok{};
 }
@@ -261,8 +263,8 @@ Result<bool> DblabClient::DeleteClone(const std::string& id,
       (reply->status == 500 && ContainsNoCase(Text(reply->body, "message"), "not found"))) {
     return false;
   }
-  return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError, "DELETE", route,
-                 HttpReason(reply->status, reply->body, reply->raw));
+  return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError,
+                 "DELETE", route, HttpReason(reply->status, reply->body, reply->raw));
 }
 
 }  // namespace planbot::adapters

@@ -1,7 +1,7 @@
 // DblabClient: the part of the Database Lab Engine REST API that the `dblab` clone provider uses
 // (GET /healthz, GET /status, POST /clone, GET /clone/{id}, POST /clone/{id}/reset,
-// DELETE /clone/{id}), on cpp-httplib with nlohmann JSON. adapters/clones/dblab_provider.h builds the
-// clone lifecycle on top of it.
+// DELETE /clone/{id}), on cpp-httplib with nlohmann JSON. adapters/clones/dblab_provider.h builds
+// the clone lifecycle on top of it.
 //
 // Every route but /healthz carries the `Verification-Token` header. The token is held in memory
 // only: it is never logged and never part of an error message. Messages name the engine by the

@@ -84,7 +84,8 @@ Result<std::unique_ptr<DblabCloneProvider>> DblabCloneProvider::Create(
   try {
     provider->deleter_ = std::thread([p = provider.get()] { p->DeleteLoop(); });
   } catch (const std::system_error& e) {
-    return MakeError(ErrorCode::kCloneUnavailable, std::string("cannot start a thread: ") + e.what());
+    return MakeError(ErrorCode::kCloneUnavailable,
+                     std::string("cannot start a thread: ") + e.what());
   }
   return provider;
 }
@@ -110,7 +111,8 @@ Result<core::CloneLease> DblabCloneProvider::Acquire() {
   const DblabCloneRequest request{kIdPrefix + hex, kUserPrefix + hex, password, config_.db_name};
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
+    if (stopping_)
+      return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
     core::CloneLease pending;  // so that Shutdown() deletes it while it is being made
     pending.id = request.id;
     held_[request.id] = pending;
@@ -119,7 +121,7 @@ Result<core::CloneLease> DblabCloneProvider::Acquire() {
   if (!created) {
     // Without an answer the clone may exist all the same; a 4xx made nothing.
     const ErrorCode code = created.error().code;
-    if (code== ErrorCode::kRejected || code== ErrorCode::kUnauthorized) {
+    if (code == ErrorCode::kRejected || code == ErrorCode::kUnauthorized) {
       std::lock_guard<std::mutex> lock(mu_);
       held_.erase(request.id);
     } else {
@@ -166,13 +168,15 @@ Result<DblabClone> DblabCloneProvider::WaitWhileBusy(const std::string& id,
   for (;;) {
     Result<std::optional<DblabClone>> got = client_->GetClone(id, deadline);
     if (got && !got->has_value()) {
-      return MakeError(ErrorCode::kNotFound, "the DLE at " + config_.url + " does not know clone " + id);
+      return MakeError(ErrorCode::kNotFound,
+                       "the DLE at " + config_.url + " does not know clone " + id);
     }
     if (got && !OneOf((*got)->status_code, busy)) return **got;
     if (got) {
       status = (*got)->status_code;
       poll_error.clear();
-    } else if (got.error().code== ErrorCode::kUnreachable || got.error().code== ErrorCode::kServerError) {
+    } else if (got.error().code == ErrorCode::kUnreachable ||
+               got.error().code == ErrorCode::kServerError) {
       poll_error = got.error().message;  // maybe passing: ask again until the deadline
     } else {
       return Unavailable(got.error());
@@ -216,8 +220,9 @@ Result<core::ConnectionInfo> DblabCloneProvider::Connection(const DblabClone& cl
   const char* end = clone.port.data() + clone.port.size();
   auto [ptr, ec] = std::from_chars(clone.port.data(), end, c.port);
   if (ec != std::errc() || ptr != end || c.port < 1 || c.port > 65535) {
-    return MakeError(ErrorCode::kCloneUnavailable, "the DLE at " + config_.url + " reported clone " +
-                                              clone.id + " on port \"" + clone.port + "\"");
+    return MakeError(ErrorCode::kCloneUnavailable, "the DLE at " + config_.url +
+                                                       " reported clone " + clone.id +
+                                                       " on port \"" + clone.port + "\"");
   }
   c.dbname = clone.db_name.empty() ? config_.db_name : clone.db_name;
   c.source_dbname = c.dbname;  // a thin clone has the source's databases under their own names
@@ -234,7 +239,8 @@ Result<core::CloneLease> DblabCloneProvider::Finish(const std::string& id, const
   if (!connection) return connection.error();
   core::CloneLease lease{id, std::move(*connection)};
   std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
+  if (stopping_)
+    return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
   held_[id] = lease;
   return lease;
 }
@@ -265,7 +271,7 @@ Status DblabCloneProvider::Delete(const std::string& id, DblabClock::time_point 
   if (!started) return Unavailable(started.error());
   if (!*started) return Ok{};  // the engine does not know it: gone already
   Result<DblabClone> after = WaitWhileBusy(id, {"DELETING"}, deadline, interruptible);
-  if (!after && after.error().code== ErrorCode::kNotFound) return Ok{};
+  if (!after && after.error().code == ErrorCode::kNotFound) return Ok{};
   if (!after) return Unavailable(after.error());
   return MakeError(ErrorCode::kCloneUnavailable,
                    "the DLE at " + config_.url + " could not delete clone " + id + ": status " +
@@ -280,7 +286,8 @@ Result<core::CloneLease> DblabCloneProvider::Reset(const std::string& clone_id) 
     std::lock_guard<std::mutex> lock(mu_);
     auto it = held_.find(clone_id);
     if (it == held_.end() || it->second.connection.password.empty()) {
-      return MakeError(ErrorCode::kCloneUnavailable, "clone " + clone_id + " is not held by this provider");
+      return MakeError(ErrorCode::kCloneUnavailable,
+                       "clone " + clone_id + " is not held by this provider");
     }
     user = it->second.connection.user;
     password = it->second.connection.password;
@@ -292,9 +299,9 @@ Result<core::CloneLease> DblabCloneProvider::Reset(const std::string& clone_id) 
   Result<DblabClone> ready = WaitWhileBusy(clone_id, {"RESETTING"}, deadline, true);
   if (!ready) return Unavailable(ready.error());
   if (ready->status_code != "OK") {
-    return MakeError(ErrorCode::kCloneUnavailable, "the DLE at " + config_.url + " could not reset clone " +
-                                              clone_id + ": " + ready->status_code + " " +
-                                              ready->status_message);
+    return MakeError(ErrorCode::kCloneUnavailable,
+                     "the DLE at " + config_.url + " could not reset clone " + clone_id + ": " +
+                         ready->status_code + " " + ready->status_message);
   }
   Result<core::CloneLease> lease = Finish(clone_id, *ready, user, password);
   if (lease) {
@@ -313,14 +320,15 @@ bool DblabCloneProvider::Exists(const std::string& clone_id) {
 
 Result<core::CloneLease> DblabCloneProvider::Reattach(const std::string& clone_id,
                                                       const std::string& saved_password) {
-  if (!OurId(clone_id)) return MakeError(ErrorCode::kNotFound, clone_id + " is not a planbot clone");
+  if (!OurId(clone_id))
+    return MakeError(ErrorCode::kNotFound, clone_id + " is not a planbot clone");
   if (saved_password.empty()) {
     return MakeError(ErrorCode::kCloneUnavailable, "no saved password for clone " + clone_id);
   }
   const auto deadline = DblabClock::now() + config_.create_timeout;
   Result<DblabClone> clone = WaitWhileBusy(clone_id, {"CREATING", "RESETTING"}, deadline, true);
   if (!clone) {
-    return clone.error().code== ErrorCode::kNotFound ? clone.error() : Unavailable(clone.error());
+    return clone.error().code == ErrorCode::kNotFound ? clone.error() : Unavailable(clone.error());
   }
   if (clone->status_code == "DELETING") {
     return MakeError(ErrorCode::kNotFound, "clone " + clone_id + " is being deleted");
@@ -328,7 +336,7 @@ Result<core::CloneLease> DblabCloneProvider::Reattach(const std::string& clone_i
   if (clone->status_code == "FATAL") {
     DeleteLater(clone_id);
     return MakeError(ErrorCode::kNotFound, "clone " + clone_id + " failed on the DLE (" +
-                                      clone->status_message + "); deleting it");
+                                               clone->status_message + "); deleting it");
   }
   if (clone->status_code != "OK") {
     return MakeError(ErrorCode::kCloneUnavailable,
@@ -346,9 +354,10 @@ Status DblabCloneProvider::Health() {
   Result<DblabEngineInfo> health = client_->Healthz(DblabClock::now() + options_.health_timeout);
   if (!health) return Unavailable(health.error());
   if (client_->token_rejected()) {
-    return MakeError(ErrorCode::kCloneUnavailable, "the DLE at " + config_.url +
-                                              " rejected the verification token on the latest "
-                                              "request; check dblab.token");
+    return MakeError(ErrorCode::kCloneUnavailable,
+                     "the DLE at " + config_.url +
+                         " rejected the verification token on the latest "
+                         "request; check dblab.token");
   }
   return Ok{};
 }

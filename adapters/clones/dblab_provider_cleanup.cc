@@ -1,5 +1,6 @@
 // DblabCloneProvider, the part that deletes clones nobody uses any more: the background deletion
-// of clones whose creation or release failed, and Shutdown() (see adapters/clones/dblab_provider.h).
+// of clones whose creation or release failed, and Shutdown() (see
+// adapters/clones/dblab_provider.h).
 #include <algorithm>
 #include <atomic>
 #include <system_error>

@@ -34,10 +34,12 @@ long long MillisSince(std::chrono::steady_clock::time_point start) {
 Result<std::unique_ptr<LocalCloneProvider>> LocalCloneProvider::Create(
     const core::LocalProviderConfig& config, LocalCloneOptions options) {
   if (!ValidPrefix(config.clone_prefix)) {
-    return MakeError(ErrorCode::kBadConfig, "local.clone_prefix must be 1 to 40 characters a-z, 0-9, _");
+    return MakeError(ErrorCode::kBadConfig,
+                     "local.clone_prefix must be 1 to 40 characters a-z, 0-9, _");
   }
   if (config.source.empty()) return MakeError(ErrorCode::kBadConfig, "local.source is empty");
-  if (config.warm_clones < 0) return MakeError(ErrorCode::kBadConfig, "local.warm_clones is negative");
+  if (config.warm_clones < 0)
+    return MakeError(ErrorCode::kBadConfig, "local.warm_clones is negative");
   auto admin = std::make_unique<CloneAdmin>(config.admin_dsn, config.source, config.clone_prefix,
                                             options.logger);
   if (Status s = admin->Connect(); !s) return s.error();
@@ -119,7 +121,8 @@ core::CloneLease LocalCloneProvider::LeaseFor(const std::string& name, std::stri
 Result<core::CloneLease> LocalCloneProvider::Acquire() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
+    if (stopping_)
+      return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
     if (!warm_.empty()) {
       core::CloneLease lease = std::move(warm_.front());
       warm_.pop_front();
@@ -166,11 +169,13 @@ Result<core::CloneLease> LocalCloneProvider::Reattach(const std::string& clone_i
   if (!exists) return exists.error();
   if (!*exists) return MakeError(ErrorCode::kNotFound, "clone " + clone_id + " no longer exists");
   std::string password = RandomHex(kPasswordBytes);
-  if (password.empty()) return MakeError(ErrorCode::kCloneUnavailable, "the random number generator failed");
+  if (password.empty())
+    return MakeError(ErrorCode::kCloneUnavailable, "the random number generator failed");
   bool was_ours = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
+    if (stopping_)
+      return MakeError(ErrorCode::kCloneUnavailable, "the clone provider is shutting down");
     // Recorded before the password changes, so a Shutdown() meanwhile drops it too.
     was_ours = std::erase_if(warm_, [&](const core::CloneLease& l) { return l.id == clone_id; });
     was_ours = !leased_.insert(clone_id).second || was_ours;

@@ -149,7 +149,8 @@ Status CloneAdmin::ConnectLocked() {
   } catch (const std::exception& e) {
     std::string reason = FirstLine(e.what());
     logger_.Warn("cannot connect to the admin database: " + reason);
-    return MakeError(ErrorCode::kCloneUnavailable, "cannot connect to the admin database: " + reason);
+    return MakeError(ErrorCode::kCloneUnavailable,
+                     "cannot connect to the admin database: " + reason);
   }
   if (host_.empty()) {
     const char* host = PQhost(conn_->raw());

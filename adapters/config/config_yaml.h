@@ -3,8 +3,8 @@
 //
 // Reading: `${VAR}` anywhere in a scalar value is replaced by the variable from the injected
 // EnvLookup (never the process environment directly); `$${` is a literal `${`. Keys missing from
-// the file keep the struct initializers of core/config.h. Unknown keys, duplicate keys, wrong types,
-// unset variables and missing required values are errors; the embedded defaults
+// the file keep the struct initializers of core/config.h. Unknown keys, duplicate keys, wrong
+// types, unset variables and missing required values are errors; the embedded defaults
 // (core::DefaultConfig) are for running without a file and never fill in a file's gaps.
 //
 // Errors: code "bad_config", one line, "config: <key path>: <what is wrong>", e.g.

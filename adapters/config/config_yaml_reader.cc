@@ -59,7 +59,8 @@ Result<std::string> ExpandEnv(const std::string& text, const std::string& path,
 }
 
 Error ConfigError(const std::string& path, const std::string& what) {
-  return MakeError(ErrorCode::kBadConfig, path.empty() ? "config: " + what : "config: " + path + ": " + what);
+  return MakeError(ErrorCode::kBadConfig,
+                   path.empty() ? "config: " + what : "config: " + path + ": " + what);
 }
 
 void ReadState::Fail(const std::string& path, const std::string& what) {

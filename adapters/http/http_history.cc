@@ -101,22 +101,22 @@ void InstallHistoryRoutes(HttpServer& http) {
                if (!entry) return ReplyError(res, entry.error());
                ReplyJsonText(res, 200, history::HistoryEntryToJsonText(*entry, true));
              });
-  server.Post(R"(/api/v1/admin/(purge|redact))",
-              [&http](const httplib::Request& req, httplib::Response& res) {
-                auto caller = http.Authenticate(req);
-                if (!caller) return ReplyError(res, caller.error());
-                nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
-                if (body.is_discarded()) {
-                  return ReplyError(res, MakeError(ErrorCode::kBadRequest, "the body is not valid JSON"));
-                }
-                auto spec = history::FilterSpecFromJson(body);
-                if (!spec) return ReplyError(res, spec.error());
-                auto done = http.service()->Maintain(*caller, req.matches[1], *spec);
-                if (!done) return ReplyError(res, done.error());
-                (*done)["message"] = (*done)["text"];
-                done->erase("text");
-                ReplyJson(res, 200, *done);
-              });
+  server.Post(R"(/api/v1/admin/(purge|redact))", [&http](const httplib::Request& req,
+                                                         httplib::Response& res) {
+    auto caller = http.Authenticate(req);
+    if (!caller) return ReplyError(res, caller.error());
+    nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) {
+      return ReplyError(res, MakeError(ErrorCode::kBadRequest, "the body is not valid JSON"));
+    }
+    auto spec = history::FilterSpecFromJson(body);
+    if (!spec) return ReplyError(res, spec.error());
+    auto done = http.service()->Maintain(*caller, req.matches[1], *spec);
+    if (!done) return ReplyError(res, done.error());
+    (*done)["message"] = (*done)["text"];
+    done->erase("text");
+    ReplyJson(res, 200, *done);
+  });
   server.Get("/api/v1/audit", [&http](const httplib::Request& req, httplib::Response& res) {
     auto caller = http.Authenticate(req);
     if (!caller) return ReplyError(res, caller.error());
@@ -124,8 +124,9 @@ void InstallHistoryRoutes(HttpServer& http) {
     std::optional<int64_t> before_id;
     for (const auto& [key, value] : req.params) {
       if (key != "limit" && key != "before_id") {
-        return ReplyError(res, MakeError(ErrorCode::kBadRequest, "unknown parameter `" + key +
-                                                            "`; parameters: limit, before_id"));
+        return ReplyError(
+            res, MakeError(ErrorCode::kBadRequest,
+                           "unknown parameter `" + key + "`; parameters: limit, before_id"));
       }
       auto n = PositiveInt(key, value);
       if (!n) return ReplyError(res, n.error());

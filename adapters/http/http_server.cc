@@ -65,7 +65,8 @@ Result<core::CommandRequest> ParseCommandBody(const std::string& body) {
   core::CommandRequest req;
   auto text = doc.find("text");
   if (text == doc.end() || !text->is_string()) {
-    return MakeError(ErrorCode::kMissingText, "\"text\" (a string with the chat command) is required");
+    return MakeError(ErrorCode::kMissingText,
+                     "\"text\" (a string with the chat command) is required");
   }
   req.text = text->get<std::string>();
   for (const char* key : {"database", "session"}) {
@@ -122,22 +123,26 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerOptions options
                                                        core::Service* service) {
   auto hp = SplitHostPort(options.listen);
   if (!hp)
-    return MakeError(ErrorCode::kBadConfig, "listen address must be HOST:PORT, got " + options.listen);
+    return MakeError(ErrorCode::kBadConfig,
+                     "listen address must be HOST:PORT, got " + options.listen);
   if (options.tokens.empty() && !IsLoopbackHost(hp->first)) {
-    return MakeError(ErrorCode::kBadConfig, "refusing to listen on " + options.listen +
-                                       " without API tokens: configure api.tokens, or listen on "
-                                       "127.0.0.1");
+    return MakeError(ErrorCode::kBadConfig,
+                     "refusing to listen on " + options.listen +
+                         " without API tokens: configure api.tokens, or listen on "
+                         "127.0.0.1");
   }
   std::unique_ptr<httplib::Server> server;
   if (options.tls) {
     for (const std::string& f : {options.tls->cert, options.tls->key}) {
-      if (!std::filesystem::exists(f)) return MakeError(ErrorCode::kBadConfig, "TLS file not found: " + f);
+      if (!std::filesystem::exists(f))
+        return MakeError(ErrorCode::kBadConfig, "TLS file not found: " + f);
     }
     auto ssl =
         std::make_unique<httplib::SSLServer>(options.tls->cert.c_str(), options.tls->key.c_str());
     if (!ssl->is_valid()) {
-      return MakeError(ErrorCode::kBadConfig, "cannot load the TLS certificate " + options.tls->cert +
-                                         " and key " + options.tls->key);
+      return MakeError(
+          ErrorCode::kBadConfig,
+          "cannot load the TLS certificate " + options.tls->cert + " and key " + options.tls->key);
     }
     server = std::move(ssl);
   } else {
@@ -264,8 +269,9 @@ Status HttpServer::Bind() {
   bool bound = port_ == 0 ? (port_ = server_->bind_to_any_port(host_)) > 0
                           : server_->bind_to_port(host_, port_);
   if (!bound) {
-    return MakeError(ErrorCode::kListenFailed, "cannot listen on " + options_.listen +
-                                          " (address in use, or not an address of this host)");
+    return MakeError(ErrorCode::kListenFailed,
+                     "cannot listen on " + options_.listen +
+                         " (address in use, or not an address of this host)");
   }
   return Ok{};
 }

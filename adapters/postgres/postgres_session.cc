@@ -268,8 +268,8 @@ Error PostgresSession::DatabaseError(const ServerError& error, const std::string
   const analyzer::ErrorPhase phase = analysis_failed_ && !in_function
                                          ? analyzer::ErrorPhase::kAnalysis
                                          : analyzer::ErrorPhase::kExecution;
-  Error out =
-      MakeError(ErrorCode::kDatabaseError, analyzer::SafeErrorMessage(error.sqlstate, primary, phase, sql));
+  Error out = MakeError(ErrorCode::kDatabaseError,
+                        analyzer::SafeErrorMessage(error.sqlstate, primary, phase, sql));
   out.sqlstate = error.sqlstate;
   if (phase == analyzer::ErrorPhase::kAnalysis && prefix_chars != kNoPosition &&
       error.position > static_cast<int>(prefix_chars)) {

@@ -55,9 +55,10 @@ Result<std::vector<core::Backend>> PostgresSession::Activity(const core::Stateme
 
 Result<bool> PostgresSession::Terminate(int pid, const core::StatementLimits& limits) {
   if (pid == backend_pid_ && pid != 0) {
-    return MakeError(ErrorCode::kRefused, "PID " + std::to_string(pid) +
-                                    " is this session's own connection; use `reset` to start "
-                                    "over, or terminate another backend");
+    return MakeError(ErrorCode::kRefused,
+                     "PID " + std::to_string(pid) +
+                         " is this session's own connection; use `reset` to start "
+                         "over, or terminate another backend");
   }
   return Guarded<bool>(
       "", kNoPosition, limits, [&](const core::StatementLimits& bounded) -> Result<bool> {

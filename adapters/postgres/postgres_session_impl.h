@@ -1,5 +1,5 @@
-// PostgresSession: the core::DatabaseSession that adapters/postgres/postgres_session.h's factory opens.
-// Internal to the adapter; its members are split by operation:
+// PostgresSession: the core::DatabaseSession that adapters/postgres/postgres_session.h's factory
+// opens. Internal to the adapter; its members are split by operation:
 //   postgres_session.cc           connect, the deadline (Run), cancel, errors, Explain
 //   postgres_session_exec.cc      Exec
 //   postgres_session_hypo.cc      HypoCreate, HypoList, HypoDrop, HypoReset
@@ -43,7 +43,9 @@ inline constexpr size_t kNoPosition = static_cast<size_t>(-1);
 // "1s", "1.5s", "250ms": how limits appear in messages.
 std::string FormatDuration(Millis d);
 
-inline Error Timeout(std::string message) { return MakeError(ErrorCode::kTimeout, std::move(message)); }
+inline Error Timeout(std::string message) {
+  return MakeError(ErrorCode::kTimeout, std::move(message));
+}
 inline Error Unavailable(std::string message) {
   return MakeError(ErrorCode::kCloneUnavailable, std::move(message));
 }

@@ -188,7 +188,8 @@ Result<std::string> Interpret(ChildOutput out, const DescribeRequest& request,
                               const core::ConnectionInfo& connection, size_t max_output_bytes) {
   StderrVerdict verdict = ReadStderr(out.err);
   if (verdict.sqlstate == kQueryCanceled) {
-    return MakeError(ErrorCode::kTimeout, request.meta + " was canceled by the server's statement_timeout");
+    return MakeError(ErrorCode::kTimeout,
+                     request.meta + " was canceled by the server's statement_timeout");
   }
   if (out.stdout_truncated) return Truncated(std::move(out.out), max_output_bytes);
   if (out.exit_code == 0 && !verdict.failed) return std::move(out.out);
@@ -239,12 +240,13 @@ Result<std::string> RunDescribe(const std::string& psql, const PsqlDescriberOpti
   if (meta == "\\l") {
     // Other sessions' clones are on the same server: the list is of this clone and its source.
     if (!pattern.empty()) {
-      return MakeError(ErrorCode::kRefused, "\\l lists your clone and its source database; it takes no name");
+      return MakeError(ErrorCode::kRefused,
+                       "\\l lists your clone and its source database; it takes no name");
     }
     request->pattern = OwnDatabasesPattern(connection);
   }
   auto out = RunChild(PsqlCommand(psql, connection, *request, options, timeout));
-  if (!out && out.error().code== ErrorCode::kTimeout) {
+  if (!out && out.error().code == ErrorCode::kTimeout) {
     return MakeError(ErrorCode::kTimeout,
                      meta + " did not finish within " + std::to_string(timeout.count()) + " ms");
   }

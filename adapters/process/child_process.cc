@@ -240,7 +240,7 @@ bool WaitForExit(Child& child, Clock::time_point deadline, ChildOutput& output) 
 
 Error Timeout(const ChildRequest& request) {
   return MakeError(ErrorCode::kTimeout, "the program did not finish within " +
-                                  std::to_string(request.timeout.count()) + " ms");
+                                            std::to_string(request.timeout.count()) + " ms");
 }
 
 Result<ChildOutput> Run(const ChildRequest& request) {
@@ -257,7 +257,8 @@ Result<ChildOutput> Run(const ChildRequest& request) {
   ChildOutput output;
   PumpEnd end = Pump(out_read, err_read, request, deadline, output);
   if (end == PumpEnd::kDeadline) return Timeout(request);  // ~Child kills and reaps
-  if (end == PumpEnd::kFailed) return MakeError(ErrorCode::kSpawnFailed, "cannot read the program's output");
+  if (end == PumpEnd::kFailed)
+    return MakeError(ErrorCode::kSpawnFailed, "cannot read the program's output");
   if (end == PumpEnd::kOverflow) {
     child.KillAndReap();
     output.stdout_truncated = true;

@@ -70,7 +70,8 @@ SlackWebClient::SlackWebClient(SlackClientOptions options)
 
 Result<json> SlackWebClient::Call(const std::string& method, const json& args,
                                   const std::string& paced_channel, bool form, const char* benign) {
-  if (!api_) return Fail(ErrorCode::kSlackUnavailable, method, "slack api_url is not an http(s) URL");
+  if (!api_)
+    return Fail(ErrorCode::kSlackUnavailable, method, "slack api_url is not an http(s) URL");
   WaitForSlot(paced_channel);
   HttpRequest request;
   request.what = method;
@@ -89,8 +90,8 @@ Result<json> SlackWebClient::Call(const std::string& method, const json& args,
   if (!reply) return reply.error();
   json body = json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object() || !body.contains("ok") || !body["ok"].is_boolean()) {
-    return Fail(reply->status / 100 == 4 ? ErrorCode::kSlackError : ErrorCode::kSlackUnavailable, method,
-                "HTTP " + std::to_string(reply->status) + ", not a Web API answer");
+    return Fail(reply->status / 100 == 4 ? ErrorCode::kSlackError : ErrorCode::kSlackUnavailable,
+                method, "HTTP " + std::to_string(reply->status) + ", not a Web API answer");
   }
   if (!body["ok"].get<bool>() && !(benign != nullptr && ErrorName(body) == benign)) {
     return Fail(ErrorCode::kSlackError, method, ErrorName(body));

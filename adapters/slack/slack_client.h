@@ -5,7 +5,8 @@
 // Every Web API call is a POST with `Authorization: Bearer <token>` to <api_url>/<method>, JSON
 // (application/json; charset=utf-8), except files.getUploadURLExternal, which is form-encoded
 // (Slack documents both content types; live Slack has been seen rejecting JSON on that method).
-// The answer's `ok` is always checked: {"ok": false, "error": E} is Error{ErrorCode::kSlackError, E}.
+// The answer's `ok` is always checked: {"ok": false, "error": E} is Error{ErrorCode::kSlackError,
+// E}.
 //
 // Retries (at most max_retries after the first attempt, then "slack_unavailable"):
 //   - HTTP 429: after Retry-After seconds (1 when absent), capped at max_retry_after;

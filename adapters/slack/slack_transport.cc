@@ -84,7 +84,8 @@ std::string SlackWebClient::Scrub(std::string text) const {
 Error SlackWebClient::Fail(ErrorCode code, const std::string& what,
                            const std::string& reason) const {
   Error error = MakeError(code, Scrub("slack " + what + ": " + reason));
-  options_.logger.Warn(Scrub(what + " failed: " + std::string(ErrorCodeName(code)) + ": " + reason));
+  options_.logger.Warn(
+      Scrub(what + " failed: " + std::string(ErrorCodeName(code)) + ": " + reason));
   return error;
 }
 
@@ -136,7 +137,8 @@ Result<SlackWebClient::HttpReply> SlackWebClient::SendOnce(const HttpRequest& re
                          })
             : client.Post(request.path, headers, request.body, request.content_type.c_str());
     if (too_large) {
-      return MakeError(ErrorCode::kTooLarge, "more than " + std::to_string(request.max_bytes) + " bytes");
+      return MakeError(ErrorCode::kTooLarge,
+                       "more than " + std::to_string(request.max_bytes) + " bytes");
     }
     if (!res) {
       const httplib::Error error = res.error();
@@ -166,7 +168,7 @@ Result<SlackWebClient::HttpReply> SlackWebClient::Exchange(const HttpRequest& re
     milliseconds wait = Backoff(attempt);
     int retry_after = 0;
     if (!reply) {
-      if (reply.error().code== ErrorCode::kTooLarge)
+      if (reply.error().code == ErrorCode::kTooLarge)
         return Fail(ErrorCode::kTooLarge, request.what, reply.error().message);
       reason = reply.error().message;
     } else if (reply->status == 429) {

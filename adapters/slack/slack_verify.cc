@@ -12,7 +12,9 @@ namespace {
 constexpr size_t kMaxTimestampDigits = 12;
 constexpr char kVersion[] = "v0";
 
-Error Unauthorized(const std::string& message) { return MakeError(ErrorCode::kUnauthorized, message); }
+Error Unauthorized(const std::string& message) {
+  return MakeError(ErrorCode::kUnauthorized, message);
+}
 
 // "v0=" + lowercase hex of HMAC-SHA256(secret, "v0:" + timestamp + ":" + body); empty on failure.
 std::string Sign(const std::string& secret, const std::string& timestamp, const std::string& body) {

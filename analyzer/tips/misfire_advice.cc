@@ -141,8 +141,8 @@ std::string OtherAdvice(const TipContext& ctx, const NodeMetrics& m) {
   std::string advice = TablesAdvice(subtree >= 0 ? RelationsBelow(ctx.metrics(), subtree, 4)
                                                  : std::vector<std::string>{});
   const OptString& cond = node.hash_cond    ? node.hash_cond
-                                           : node.merge_cond ? node.merge_cond
-                                                             : node.join_filter;
+                          : node.merge_cond ? node.merge_cond
+                                            : node.join_filter;
   if (cond) {
     return advice + " If it stays off, the join condition " + *cond +
            " or filters on correlated columns are misjudged: extended statistics (CREATE "

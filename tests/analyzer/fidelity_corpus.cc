@@ -79,7 +79,8 @@ bool ValidName(std::string_view name) {
 }
 
 Error CorpusError(int line, const std::string& what) {
-  return MakeError(ErrorCode::kBadRequest, "statements.sql line " + std::to_string(line) + ": " + what);
+  return MakeError(ErrorCode::kBadRequest,
+                   "statements.sql line " + std::to_string(line) + ": " + what);
 }
 
 // Line-by-line state machine over statements.sql.

@@ -307,8 +307,9 @@ double Fill(const std::string& path, int64_t rows, Generator& gen) {
           auto got = txn.InsertHistory(gen.Make(id));
           if (!got) return got.error();
           if (*got != id) {
-            return planbot::MakeError(planbot::ErrorCode::kStoreError, "expected id " + std::to_string(id) +
-                                                         ", got " + std::to_string(*got));
+            return planbot::MakeError(
+                planbot::ErrorCode::kStoreError,
+                "expected id " + std::to_string(id) + ", got " + std::to_string(*got));
           }
         }
         return last;

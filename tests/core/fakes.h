@@ -126,7 +126,8 @@ class FakeSession : public core::DatabaseSession {
     for (const core::Backend& b : db_->backends) {
       if (b.pid == pid) return true;
     }
-    return MakeError(ErrorCode::kNotFound, "no backend with PID " + std::to_string(pid) + " on your clone");
+    return MakeError(ErrorCode::kNotFound,
+                     "no backend with PID " + std::to_string(pid) + " on your clone");
   }
   int backend_pid() const override { return 4242; }
   int64_t block_size() const override { return 8192; }

@@ -225,8 +225,8 @@ TEST_CASE("unknown commands, empty text and missing SQL") {
 
 TEST_CASE("database errors carry their SQLSTATE; timeouts are 408") {
   Rig rig;
-  rig.db.fail_next =
-      planbot::Error{planbot::ErrorCode::kDatabaseError, "invalid input syntax for a type", 0, "22P02", 0};
+  rig.db.fail_next = planbot::Error{planbot::ErrorCode::kDatabaseError,
+                                    "invalid input syntax for a type", 0, "22P02", 0};
   Answer a = rig.Ask("explain select email::int from customers");
   REQUIRE_FALSE(a.ok());
   CHECK(a.error->sqlstate == "22P02");
@@ -236,8 +236,8 @@ TEST_CASE("database errors carry their SQLSTATE; timeouts are 408") {
   CHECK(rig.store.histories[0].outcome == "error");
   CHECK(rig.store.histories[0].sqlstate == "22P02");
 
-  rig.db.fail_next =
-      planbot::Error{planbot::ErrorCode::kTimeout, "statement exceeded statement_timeout", 0, "57014", 0};
+  rig.db.fail_next = planbot::Error{planbot::ErrorCode::kTimeout,
+                                    "statement exceeded statement_timeout", 0, "57014", 0};
   Answer t = rig.Ask("explain select pg_sleep(100)");
   CHECK(planbot::core::HttpStatusFor(*t.error) == 408);
   CHECK(rig.store.histories[1].outcome == "timeout");
@@ -246,8 +246,8 @@ TEST_CASE("database errors carry their SQLSTATE; timeouts are 408") {
 TEST_CASE("a lost connection to a clone that still exists: the next command reconnects") {
   Rig rig;
   REQUIRE(rig.Ask("explain select 1").ok());
-  rig.db.fail_next =
-      planbot::Error{planbot::ErrorCode::kCloneUnavailable, "the connection to the clone was lost", 0, "57P01", 0};
+  rig.db.fail_next = planbot::Error{planbot::ErrorCode::kCloneUnavailable,
+                                    "the connection to the clone was lost", 0, "57P01", 0};
   Answer lost = rig.Ask("explain select 1");
   REQUIRE_FALSE(lost.ok());
   CHECK(planbot::core::HttpStatusFor(*lost.error) == 503);
@@ -263,8 +263,8 @@ TEST_CASE("a clone that went away ends the session; the next command starts a ne
   Rig rig;
   REQUIRE(rig.Ask("explain select 1").ok());
   rig.provider.live.clear();  // dropped behind planbot's back
-  rig.db.fail_next =
-      planbot::Error{planbot::ErrorCode::kCloneUnavailable, "the connection to the clone was lost", 0, "57P01", 0};
+  rig.db.fail_next = planbot::Error{planbot::ErrorCode::kCloneUnavailable,
+                                    "the connection to the clone was lost", 0, "57P01", 0};
   Answer lost = rig.Ask("explain select 1");
   REQUIRE_FALSE(lost.ok());
   CHECK(lost.message.find("your clone is gone; the next command of session ana starts a new one") !=

@@ -166,14 +166,16 @@ TEST_CASE("slack_format: tips are bullets, escaped, within the limit") {
 TEST_CASE("slack_format: errors are one line") {
   Answer a;
   a.command = "explain";
-  a.error = Error{planbot::ErrorCode::kTimeout, "canceling statement due to statement timeout", 0, "57014", 0};
+  a.error = Error{planbot::ErrorCode::kTimeout, "canceling statement due to statement timeout", 0,
+                  "57014", 0};
   a.message = "error: canceling statement due to statement timeout (SQLSTATE 57014)";
   SlackReply r = FormatForSlack(a, "explain");
   CHECK(r.text == ":x: error: canceling statement due to statement timeout (SQLSTATE 57014)");
   CHECK(r.files.empty());
 
   Answer syntax;
-  syntax.error = Error{planbot::ErrorCode::kSyntaxError, "syntax error at or near \"<\"", 10, "42601", 0};
+  syntax.error =
+      Error{planbot::ErrorCode::kSyntaxError, "syntax error at or near \"<\"", 10, "42601", 0};
   syntax.notice = "session U123 was restored";
   // As ChatMessage builds it: the notice, ErrorToChat, the caret.
   syntax.message = "note: session U123 was restored\n" + planbot::core::ErrorToChat(*syntax.error) +

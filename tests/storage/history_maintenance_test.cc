@@ -198,7 +198,8 @@ TEST_CASE("a failing redactor stops the redact with its error and writes no audi
   HistoryFilter all;
   all.all = true;
   auto r = store->Redact(
-      all, [](HistoryEntry&) -> Status { return MakeError(ErrorCode::kBadJson, "plan unreadable"); },
+      all,
+      [](HistoryEntry&) -> Status { return MakeError(ErrorCode::kBadJson, "plan unreadable"); },
       AdminAudit("redact"));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == "bad_json");

@@ -182,8 +182,9 @@ TEST_CASE("migration 5 (history columns reordered) keeps every field and the id 
   CHECK(*next == 4);  // id 3 was purged and is never handed out again
   auto raw = RawDb(path);
   CHECK(Count(raw, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'history_v5%'") == 0);
-  CHECK(Count(raw, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
-                   "tbl_name = 'history'") == 5);
+  CHECK(Count(raw,
+              "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+              "tbl_name = 'history'") == 5);
   CHECK(store->VerifyAuditChain()->intact);
 }
 
