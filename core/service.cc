@@ -21,12 +21,6 @@ bool ValidSessionName(const std::string& name) {
   });
 }
 
-// Commands that do not use the session's own connection run in a side lane, so that they are
-// answered while a long statement occupies the session.
-bool RunsBesideTheSession(const std::string& command) {
-  return command == "activity" || command == "terminate";
-}
-
 }  // namespace
 
 Service::Service(ServiceOptions options, ServicePorts ports, Logger log)
@@ -97,12 +91,13 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
   auto cmd = ParseCommand(request.text);
   if (!cmd) return refuse(cmd.error());
   ctx->command = *cmd;
-  if (cmd->name == "help") {
-    Answer help;
-    help.text = HelpText();
-    return done(Finish(*ctx, std::move(help)));
+  const CommandSpec& spec = *cmd->spec;
+  if (spec.admin_only && request.caller.role != Role::kAdmin) {
+    AuditRefusal(request.caller, cmd->name, "admins only");
+    ctx->audited = true;
+    return refuse(MakeError(ErrorCode::kForbidden, cmd->name + " is for admins only"));
   }
-  if (IsHistoryCommand(cmd->name)) return done(Finish(*ctx, RunHistoryCommand(*ctx)));
+  if (spec.lane == Lane::kInline) return done(Finish(*ctx, (this->*spec.handler)(*ctx)));
   ctx->database = FindDatabase(request.database);
   if (ctx->database == nullptr) {
     std::string names;
@@ -125,26 +120,25 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
                             "a session name is 1 to 64 letters, digits and the characters _.:@-"));
   }
   std::string lane = SessionKey(request.caller.user, ctx->database->name, ctx->session_name);
-  if (RunsBesideTheSession(cmd->name)) lane = "beside:" + lane;
+  if (spec.lane == Lane::kBeside) lane = "beside:" + lane;
   dispatcher_.Submit(lane, [this, ctx, done = std::move(done)] { done(Execute(*ctx)); });
 }
 
 Answer Service::Execute(Context& ctx) {
-  const std::string& name = ctx.command.name;
+  const CommandSpec& spec = *ctx.command.spec;
   ctx.deadline = std::chrono::steady_clock::now() + Limits().deadline;
   if (stopping_) {
     ctx.Fail(MakeError(ErrorCode::kShuttingDown, "planbot is shutting down"));
     return Finish(ctx, Answer{});
   }
-  if (name == "plan" || name == "explain") return RunExplain(ctx, name == "explain");
-  if (name == "exec") return RunExec(ctx);
-  if (name == "hypo") return RunHypo(ctx);
-  if (name == "reset") return RunReset(ctx);
-  if (name == "activity") return RunActivity(ctx);
-  if (name == "terminate") return RunTerminate(ctx);
-  if (IsDescribeCommand(name)) return RunDescribe(ctx);
-  ctx.Fail(MakeError(ErrorCode::kUnknownCommand, "unknown command \"" + name + "\""));
-  return Finish(ctx, Answer{});
+  if (spec.needs_sql && !ctx.CheckSql()) return Finish(ctx, Answer{});
+  return Finish(ctx, (this->*spec.handler)(ctx));
+}
+
+Answer Service::RunHelp(Context&) {
+  Answer help;
+  help.text = HelpText();
+  return help;
 }
 
 Status Service::OnSession(Context& ctx, bool connect, const std::function<Status(Session&)>& fn) {

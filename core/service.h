@@ -24,6 +24,7 @@
 
 #include "common/log.h"
 #include "core/answer.h"
+#include "core/command.h"
 #include "core/config.h"
 #include "core/dispatcher.h"
 #include "core/ports.h"
@@ -112,18 +113,28 @@ class Service {
   SessionManager& sessions() { return sessions_; }
 
   // The state of one running command (core/service_context.h); internal to the core.
-  struct Context;
+  using Context = CommandContext;
 
  private:
+  // The command table names the handlers below (core/command_table.cc).
+  friend const std::vector<CommandSpec>& Commands();
+
+  // Runs a command of the kOwn or kBeside lanes on a worker, then Finish.
   Answer Execute(Context& ctx);
-  Answer RunExplain(Context& ctx, bool analyze);
+  // The handlers, one per row of the command table. Each leaves its failure in the context and
+  // returns what it has; Finish records and formats it.
+  Answer RunPlan(Context& ctx);
+  Answer RunExplain(Context& ctx);
+  Answer RunExplainMode(Context& ctx, ExplainMode mode);
   Answer RunExec(Context& ctx);
   Answer RunHypo(Context& ctx);
   Answer RunReset(Context& ctx);
   Answer RunActivity(Context& ctx);
   Answer RunTerminate(Context& ctx);
   Answer RunDescribe(Context& ctx);
-  Answer RunHistoryCommand(Context& ctx);
+  Answer RunHistory(Context& ctx);
+  Answer RunMaintenance(Context& ctx);  // purge and redact
+  Answer RunHelp(Context& ctx);
   Status AuditRead(const Caller& caller, const std::string& what, nlohmann::json details);
   void RetentionLoop();
 

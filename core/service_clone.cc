@@ -46,7 +46,7 @@ Answer Service::RunReset(Context& ctx) {
       OnSession(ctx, false, [&](Session& s) -> Status { return sessions_.ResetClone(s); });
   if (!done) {
     ctx.Fail(done.error());
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -54,7 +54,7 @@ Answer Service::RunReset(Context& ctx) {
   answer.text = "your clone is back to the source's state (" + analyzer::FormatMillis(ms) +
                 "); its indexes, data, settings and hypothetical indexes from this session are "
                 "gone";
-  return Finish(ctx, std::move(answer));
+  return answer;
 }
 
 Answer Service::RunActivity(Context& ctx) {
@@ -64,13 +64,13 @@ Answer Service::RunActivity(Context& ctx) {
   if (!clone) {
     answer.result = {{"backends", nlohmann::json::array()}};
     answer.text = "session " + ctx.session_name + " has no clone yet, so nothing runs on it";
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   auto side = ports_.sessions->Open(clone->connection);
   auto backends = side ? (*side)->Activity(Limits()) : Result<std::vector<Backend>>(side.error());
   if (!backends) {
     ctx.Fail(backends.error());
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   int own = session->backend_pid.load();
   answer.result = {{"backends", nlohmann::json::array()}};
@@ -90,7 +90,7 @@ Answer Service::RunActivity(Context& ctx) {
              query + (b.pid == own ? "   (this session)" : "") + "\n";
   }
   answer.text = backends->empty() ? "nothing runs on your clone right now" : table;
-  return Finish(ctx, std::move(answer));
+  return answer;
 }
 
 Answer Service::RunTerminate(Context& ctx) {
@@ -100,7 +100,7 @@ Answer Service::RunTerminate(Context& ctx) {
     ctx.Fail(MakeError(ErrorCode::kBadRequest,
                        "usage: terminate PID, with a process id from `activity`"),
              Outcome::kRefused);
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   auto session = sessions_.Find(ctx.request.caller.user, ctx.database->name, ctx.session_name);
   auto clone = session ? SessionManager::CurrentClone(*session) : std::nullopt;
@@ -108,13 +108,13 @@ Answer Service::RunTerminate(Context& ctx) {
     ctx.Fail(MakeError(ErrorCode::kNotFound, "session " + ctx.session_name +
                                                  " has no clone yet, so it has no backend " +
                                                  std::to_string(pid)));
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   auto side = ports_.sessions->Open(clone->connection);
   auto done = side ? (*side)->Terminate(pid, Limits()) : Result<bool>(side.error());
   if (!done) {
     ctx.Fail(done.error());
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   answer.result = {{"pid", pid}, {"terminated", *done}};
   answer.text = *done ? "backend " + std::to_string(pid) + " terminated"
@@ -122,7 +122,7 @@ Answer Service::RunTerminate(Context& ctx) {
   if (*done && pid == session->backend_pid.load()) {
     answer.text += " (it was this session's own connection: the next command reconnects)";
   }
-  return Finish(ctx, std::move(answer));
+  return answer;
 }
 
 Answer Service::RunDescribe(Context& ctx) {
@@ -130,7 +130,7 @@ Answer Service::RunDescribe(Context& ctx) {
   if (ports_.describer == nullptr) {
     ctx.Fail(MakeError(ErrorCode::kUnavailable,
                        "psql's \\d commands are not available in this planbot"));
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
     auto text = ports_.describer->Describe(s.clone->connection, ctx.command.name,
@@ -141,7 +141,7 @@ Answer Service::RunDescribe(Context& ctx) {
     return Ok{};
   });
   if (!ran) ctx.Fail(ran.error());
-  return Finish(ctx, std::move(answer));
+  return answer;
 }
 
 }  // namespace planbot::core

@@ -4,12 +4,12 @@
 
 namespace planbot::core {
 
-void Service::Context::Fail(Error e, std::optional<Outcome> outcome_override) {
+void CommandContext::Fail(Error e, std::optional<Outcome> outcome_override) {
   outcome = outcome_override.value_or(Info(e.code).outcome);
   error = std::move(e);
 }
 
-bool Service::Context::CheckSql(const std::string* text) {
+bool CommandContext::CheckSql(const std::string* text) {
   const std::string& sql = text != nullptr ? *text : command.argument;
   if (sql.empty()) {
     Fail(
@@ -34,7 +34,7 @@ bool Service::Context::CheckSql(const std::string* text) {
   return true;
 }
 
-void Service::Context::Analyze(std::string plan_json) {
+void CommandContext::Analyze(std::string plan_json) {
   auto analyzed = analyzer::Analyze(std::move(plan_json), {server_version, block_size});
   if (!analyzed) {
     Fail(MakeError(ErrorCode::kInternal,
@@ -45,7 +45,7 @@ void Service::Context::Analyze(std::string plan_json) {
   analysis = std::make_shared<const analyzer::Analysis>(std::move(*analyzed));
 }
 
-double Service::Context::ElapsedMs() const {
+double CommandContext::ElapsedMs() const {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
       .count();
 }

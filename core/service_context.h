@@ -1,4 +1,5 @@
-// The state of one command while Service runs it. Internal to service*.cc.
+// The state of one command while Service runs it: its parsed command (and table row), database,
+// session, checked SQL, analysis and failure. Internal to the core (service*.cc).
 #pragma once
 
 #include <chrono>
@@ -14,8 +15,9 @@
 
 namespace planbot::core {
 
-struct Service::Context {
-  explicit Context(const CommandRequest& r) : request(r), start(std::chrono::steady_clock::now()) {}
+struct CommandContext {
+  explicit CommandContext(const CommandRequest& r)
+      : request(r), start(std::chrono::steady_clock::now()) {}
 
   const CommandRequest request;  // a copy: Submit() returns before the command runs
   std::chrono::steady_clock::time_point start;
@@ -53,9 +55,6 @@ struct Service::Context {
   double ElapsedMs() const;
 };
 
-// history, purge and redact: answered by the core without a session (service_history.cc).
-bool IsHistoryCommand(const std::string& name);
-
 // The history and audit entries of a finished command.
 struct Records {
   std::optional<storage::HistoryEntry> history;
@@ -63,9 +62,9 @@ struct Records {
 };
 
 // Builds them under the database's history policy ("full", "normalized" or "off").
-Records BuildRecords(const Service::Context& ctx);
+Records BuildRecords(const CommandContext& ctx);
 
 // The chat-formatted answer (`message`).
-std::string ChatMessage(const Service::Context& ctx, const Answer& answer);
+std::string ChatMessage(const CommandContext& ctx, const Answer& answer);
 
 }  // namespace planbot::core

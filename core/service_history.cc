@@ -21,46 +21,45 @@ Error Forbidden(const std::string& what) {
 
 }  // namespace
 
-bool IsHistoryCommand(const std::string& name) {
-  return name == "history" || name == "purge" || name == "redact";
+Answer Service::RunHistory(Context& ctx) {
+  const Caller& caller = ctx.request.caller;
+  Answer answer;
+  int n = kDefaultHistoryLines;
+  if (!ctx.command.argument.empty()) {
+    try {
+      size_t used = 0;
+      n = std::stoi(ctx.command.argument, &used);
+      if (used != ctx.command.argument.size() || n < 1) throw std::invalid_argument("n");
+    } catch (const std::exception&) {
+      ctx.Fail(MakeError(ErrorCode::kBadRequest,
+                         "usage: history [N], N from 1 to " + std::to_string(kMaxHistoryLines)));
+      return answer;
+    }
+  }
+  storage::HistoryQuery q;
+  q.user = caller.user;
+  q.limit = std::min(n, kMaxHistoryLines);
+  q.include_plans = false;
+  auto entries = ports_.store->ListHistory(q);
+  if (!entries) {
+    ctx.Fail(entries.error());
+    return answer;
+  }
+  answer.text = history::HistoryTable(*entries);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : *entries) list.push_back(history::HistoryEntryToJson(e, false));
+  answer.result = {{"entries", list}};
+  return answer;
 }
 
-Answer Service::RunHistoryCommand(Context& ctx) {
+// purge and redact (admin_only: intake refused other roles). Maintain audits every outcome (a
+// refusal, or the operation with its counts).
+Answer Service::RunMaintenance(Context& ctx) {
   const std::string& name = ctx.command.name;
   const Caller& caller = ctx.request.caller;
   Answer answer;
-  if (name == "history") {
-    int n = kDefaultHistoryLines;
-    if (!ctx.command.argument.empty()) {
-      try {
-        size_t used = 0;
-        n = std::stoi(ctx.command.argument, &used);
-        if (used != ctx.command.argument.size() || n < 1) throw std::invalid_argument("n");
-      } catch (const std::exception&) {
-        ctx.Fail(MakeError(ErrorCode::kBadRequest,
-                           "usage: history [N], N from 1 to " + std::to_string(kMaxHistoryLines)));
-        return answer;
-      }
-    }
-    storage::HistoryQuery q;
-    q.user = caller.user;
-    q.limit = std::min(n, kMaxHistoryLines);
-    q.include_plans = false;
-    auto entries = ports_.store->ListHistory(q);
-    if (!entries) {
-      ctx.Fail(entries.error());
-      return answer;
-    }
-    answer.text = history::HistoryTable(*entries);
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& e : *entries) list.push_back(history::HistoryEntryToJson(e, false));
-    answer.result = {{"entries", list}};
-    return answer;
-  }
-  // purge / redact: Maintain audits every outcome (a refusal, or the operation with its counts).
   ctx.audited = true;
-  auto spec = caller.role == Role::kAdmin ? history::ParseFilterWords(ctx.command.argument)
-                                          : history::FilterSpec{};
+  auto spec = history::ParseFilterWords(ctx.command.argument);
   if (!spec) {
     AuditRefusal(caller, name, spec.error().message);
     ctx.Fail(spec.error(), Outcome::kRefused);

@@ -36,7 +36,7 @@ std::string StoredErrorMessage(const Error& e, bool full) {
   return "syntax error at byte " + std::to_string(e.position);
 }
 
-storage::HistoryEntry History(const Service::Context& ctx, bool full) {
+storage::HistoryEntry History(const CommandContext& ctx, bool full) {
   storage::HistoryEntry h;
   h.user = ctx.request.caller.user;
   h.channel = ctx.request.caller.channel;
@@ -58,7 +58,7 @@ storage::HistoryEntry History(const Service::Context& ctx, bool full) {
   return h;
 }
 
-storage::AuditEntry Audit(const Service::Context& ctx) {
+storage::AuditEntry Audit(const CommandContext& ctx) {
   storage::AuditEntry a;
   a.actor = ctx.request.caller.user;
   a.action =
@@ -94,20 +94,23 @@ std::string Caret(const std::string& sql, int position) {
 
 }  // namespace
 
-Records BuildRecords(const Service::Context& ctx) {
+Records BuildRecords(const CommandContext& ctx) {
   Records r;
   r.audit = Audit(ctx);
-  // SQL commands keep a history entry: plan, explain, exec and hypo create.
-  bool is_sql_command = !ctx.normalized.empty() || ctx.command.name == "plan" ||
-                        ctx.command.name == "explain" || ctx.command.name == "exec";
+  // The command table says which commands keep a history entry (plan, explain, exec; hypo
+  // with its statement); a command refused before it was parsed has no row and keeps none.
+  const HistoryRecord kept =
+      ctx.command.spec != nullptr ? ctx.command.spec->history : HistoryRecord::kNever;
+  const bool keeps = kept == HistoryRecord::kAlways ||
+                     (kept == HistoryRecord::kWhenSql && !ctx.normalized.empty());
   std::string policy = ctx.database ? ctx.database->history : "off";
-  if (is_sql_command && ctx.database && policy != "off") {
+  if (keeps && ctx.database && policy != "off") {
     r.history = History(ctx, policy == "full");
   }
   return r;
 }
 
-std::string ChatMessage(const Service::Context& ctx, const Answer& answer) {
+std::string ChatMessage(const CommandContext& ctx, const Answer& answer) {
   std::string notice = ctx.notice.empty() ? "" : "note: " + ctx.notice + "\n";
   if (ctx.error) {
     std::string text = ErrorToChat(*ctx.error);
@@ -120,7 +123,10 @@ std::string ChatMessage(const Service::Context& ctx, const Answer& answer) {
     }
     return notice + text;
   }
-  if (answer.command == "help" || IsHistoryCommand(answer.command)) return notice + answer.text;
+  // Inline commands (help, history, purge, redact) have no database or session to head with.
+  if (ctx.command.spec != nullptr && ctx.command.spec->lane == Lane::kInline) {
+    return notice + answer.text;
+  }
   std::string head = answer.command + " · " + answer.database + " · session " + answer.session;
   if (answer.id > 0) head += " · history #" + std::to_string(answer.id);
   head += " · " + analyzer::FormatMillis(answer.duration_ms);

@@ -33,26 +33,29 @@ bool ParseOid(const std::string& text, int64_t* oid) {
 
 }  // namespace
 
-Answer Service::RunExplain(Context& ctx, bool analyze) {
+Answer Service::RunPlan(Context& ctx) { return RunExplainMode(ctx, ExplainMode::kPlan); }
+
+Answer Service::RunExplain(Context& ctx) { return RunExplainMode(ctx, ExplainMode::kAnalyze); }
+
+// The command table's needs_sql: Execute checked the statement before this runs.
+Answer Service::RunExplainMode(Context& ctx, ExplainMode mode) {
   Answer answer;
-  if (!ctx.CheckSql()) return Finish(ctx, std::move(answer));
   if (Status policy = CheckExplainable(*ctx.statement, ctx.command.name); !policy) {
     ctx.Fail(policy.error(), Outcome::kRefused);
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   if (Status health = ports_.store->Health(); !health) {
     ctx.Fail(MakeError(
         ErrorCode::kStoreUnavailable,
         "planbot cannot record commands right now, so it runs none: " + health.error().message));
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   std::string plan_json;
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
     ctx.block_size = s.db->block_size();
     ctx.server_version = s.db->server_version_num();
     RunningStatement running(s);
-    auto json = s.db->Explain(ctx.statement->text,
-                              analyze ? ExplainMode::kAnalyze : ExplainMode::kPlan, Limits(ctx));
+    auto json = s.db->Explain(ctx.statement->text, mode, Limits(ctx));
     if (!json) return json.error();
     plan_json = std::move(*json);
     return Ok{};
@@ -62,16 +65,15 @@ Answer Service::RunExplain(Context& ctx, bool analyze) {
   } else {
     ctx.Analyze(std::move(plan_json));
   }
-  return Finish(ctx, std::move(answer));
+  return answer;
 }
 
 Answer Service::RunExec(Context& ctx) {
   Answer answer;
-  if (!ctx.CheckSql()) return Finish(ctx, std::move(answer));
   auto plan = CheckExecutable(*ctx.statement);
   if (!plan) {
     ctx.Fail(plan.error(), Outcome::kRefused);
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   auto start = std::chrono::steady_clock::now();
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
@@ -91,7 +93,7 @@ Answer Service::RunExec(Context& ctx) {
     return Ok{};
   });
   if (!ran) ctx.Fail(ran.error());
-  return Finish(ctx, std::move(answer));
+  return answer;
 }
 
 Answer Service::RunHypo(Context& ctx) {
@@ -103,22 +105,22 @@ Answer Service::RunHypo(Context& ctx) {
   rest.erase(0, rest.find_first_not_of(" \t\r\n"));
   int64_t oid = 0;
   if (verb == "create") {
-    if (!ctx.CheckSql(&arg)) return Finish(ctx, std::move(answer));
+    if (!ctx.CheckSql(&arg)) return answer;
     if (Status hypothetical = CheckHypothetical(*ctx.statement); !hypothetical) {
       ctx.Fail(hypothetical.error(), Outcome::kRefused);
-      return Finish(ctx, std::move(answer));
+      return answer;
     }
   } else if (verb == "drop" && !ParseOid(rest, &oid)) {
     ctx.Fail(MakeError(ErrorCode::kBadRequest,
                        "usage: hypo drop ID, with the numeric id `hypo desc` "
                        "shows"),
              Outcome::kRefused);
-    return Finish(ctx, std::move(answer));
+    return answer;
   } else if (verb != "desc" && verb != "reset" && verb != "drop") {
     ctx.Fail(MakeError(ErrorCode::kBadRequest,
                        "usage: hypo create index ... | hypo desc | hypo drop ID | hypo reset"),
              Outcome::kRefused);
-    return Finish(ctx, std::move(answer));
+    return answer;
   }
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
     RunningStatement running(s);
@@ -158,7 +160,7 @@ Answer Service::RunHypo(Context& ctx) {
     return Ok{};
   });
   if (!ran) ctx.Fail(ran.error());
-  return Finish(ctx, std::move(answer));
+  return answer;
 }
 
 }  // namespace planbot::core

@@ -82,8 +82,7 @@ SlackBot::SlackBot(SlackBotOptions options, SlackApi* api, storage::Store* store
       store_(store),
       service_(service),
       log_(std::move(log)) {
-  for (const core::CommandInfo& c : core::Commands()) command_words_.insert(c.name);
-  for (const char* extra : {"purge", "redact", "history"}) command_words_.insert(extra);
+  for (const core::CommandSpec& c : core::Commands()) command_words_.insert(std::string(c.name));
 }
 
 SlackBot::~SlackBot() { Shutdown(); }
@@ -296,8 +295,8 @@ void SlackBot::Refuse(const Work& work, const std::string& command, const std::s
 }
 
 void SlackBot::Process(Work work) {
-  // The first word, as ParseCommand takes it (with a snippet, the text is only that word);
-  // commands the core does not know yet (purge, redact) are still checked here.
+  // The first word, as ParseCommand takes it (with a snippet, the text is only that word): an
+  // admin-only command is refused here, before a snippet is fetched, and again by the core.
   std::string command = work.text.substr(0, work.text.find_first_of(" \t\r\n"));
   std::transform(command.begin(), command.end(), command.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -312,7 +311,8 @@ void SlackBot::Process(Work work) {
     Refuse(work, command, "you are not on planbot's list of users here; ask a planbot admin");
     return;
   }
-  if ((command == "purge" || command == "redact") && !IsAdmin(work.user)) {
+  if (const core::CommandSpec* spec = core::FindCommand(command);
+      spec != nullptr && spec->admin_only && !IsAdmin(work.user)) {
     Refuse(work, command, "`" + command + "` is for planbot admins only");
     return;
   }

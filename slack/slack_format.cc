@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "analyzer/human_format.h"
+#include "core/command.h"
 
 namespace planbot::slack {
 namespace {
@@ -172,7 +173,8 @@ SlackReply FormatForSlack(const core::Answer& answer, const std::string& command
     return reply;
   }
   std::string suffix = answer.id > 0 ? "-" + std::to_string(answer.id) : "";
-  if (answer.command == "help") {
+  if (const core::CommandSpec* spec = core::FindCommand(answer.command);
+      spec != nullptr && spec->id == core::CommandId::kHelp) {
     reply.text = Limit(CodeBlock(EscapeCode(answer.text)));
     return reply;
   }

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <set>
+#include <string_view>
 
 #include "core/command.h"
 #include "core/service.h"
@@ -329,7 +331,7 @@ TEST_CASE("help lists every command with an example; \\d without psql says so") 
   for (const auto& info : planbot::core::Commands()) {
     CAPTURE(info.name);
     CHECK(help.message.find(info.usage) != std::string::npos);
-    CHECK(help.message.find(std::string("e.g. ") + info.example) != std::string::npos);
+    CHECK(help.message.find("e.g. " + std::string(info.example)) != std::string::npos);
   }
   Answer d = rig.Ask("\\d+ orders");
   REQUIRE_FALSE(d.ok());
@@ -349,4 +351,30 @@ TEST_CASE("psql's meta-commands keep their case: \\dT+ is not \\dt+") {
   auto plan = planbot::core::ParseCommand("PLAN select 1");
   REQUIRE(plan.ok());
   CHECK(plan->name == "plan");
+  CHECK(plan->spec->id == planbot::core::CommandId::kPlan);
+  CHECK(tables->spec->id == planbot::core::CommandId::kDescribe);
+}
+
+TEST_CASE("the command table: one row per command, each found by its name") {
+  using planbot::core::CommandId;
+  using planbot::core::Lane;
+  std::set<std::string_view> names;
+  for (const auto& spec : planbot::core::Commands()) {
+    CAPTURE(spec.name);
+    CHECK(names.insert(spec.name).second);
+    CHECK(spec.handler != nullptr);
+    CHECK(&planbot::core::Spec(spec.id) == &spec);
+    if (spec.id != CommandId::kDescribe) CHECK(planbot::core::FindCommand(spec.name) == &spec);
+  }
+  CHECK(names.size() == static_cast<size_t>(CommandId::kHelp) + 1);  // every id has its row
+  for (const char* word : {"\\d", "\\d+", "\\dt+", "\\l"}) {
+    CHECK(planbot::core::FindCommand(word) == &planbot::core::Spec(CommandId::kDescribe));
+  }
+  CHECK(planbot::core::FindCommand("PLAN") == nullptr);  // callers lower-case chat words
+  CHECK(planbot::core::FindCommand("\\dT") == nullptr);
+  CHECK(planbot::core::Spec(CommandId::kPurge).admin_only);
+  CHECK(planbot::core::Spec(CommandId::kActivity).lane == Lane::kBeside);
+  CHECK(planbot::core::Spec(CommandId::kHistory).lane == Lane::kInline);
+  CHECK(planbot::core::Spec(CommandId::kExplain).needs_sql);
+  CHECK_FALSE(planbot::core::Spec(CommandId::kHypo).needs_sql);
 }

@@ -354,3 +354,32 @@ TEST_CASE("an unknown database is refused with the configured names") {
   CHECK(a.error->code == "unknown_database");
   CHECK(a.message.find("configured: shop") != std::string::npos);
 }
+
+TEST_CASE("admin-only commands: a user's purge is refused at intake, audited once, nothing run") {
+  Rig rig;
+  REQUIRE(rig.Ask("plan select 1").ok());
+  for (const char* text : {"purge --all", "REDACT --user ana"}) {
+    CAPTURE(text);
+    const size_t audits = rig.store.audits.size();
+    Answer a = rig.Ask(text);
+    REQUIRE_FALSE(a.ok());
+    CHECK(a.error->code == "forbidden");
+    CHECK(planbot::core::HttpStatusFor(*a.error) == 403);
+    CHECK(a.message.find("is for admins only") != std::string::npos);
+    REQUIRE(rig.store.audits.size() == audits + 1);
+    CHECK(rig.store.audits.back().action == "refusal");
+    CHECK(rig.store.audits.back().outcome == "refused");
+  }
+  CHECK(rig.store.histories.size() == 1);  // the plan's entry is still there
+}
+
+TEST_CASE("inline commands answer without a database header; session commands with one") {
+  Rig rig;
+  Answer history = rig.Ask("history");
+  REQUIRE(history.ok());
+  CHECK(history.message.find(" · session ") == std::string::npos);
+  CHECK(history.database.empty());
+  Answer plan = rig.Ask("plan select 1");
+  REQUIRE(plan.ok());
+  CHECK(plan.message.rfind("plan · shop · session ana", 0) == 0);
+}
