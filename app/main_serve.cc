@@ -153,7 +153,7 @@ int RunServe(const ServeArgs& args) {
   adapters::PostgresSessionFactory factory(session_options);
   adapters::PsqlDescriber describer(adapters::PsqlDescriberOptions{});
   core::ServicePorts ports;
-  ports.store = store->get();
+  ports.UseStore(store->get());
   ports.providers = by_name;
   ports.sessions = &factory;
   ports.describer = &describer;

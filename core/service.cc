@@ -28,10 +28,10 @@ Service::Service(ServiceOptions options, ServicePorts ports, Logger log)
       ports_(std::move(ports)),
       log_(log),
       quota_(options_.limits.quota),
-      sessions_(ports_.providers, ports_.sessions, ports_.store, options_.limits.idle_timeout,
-                log.For("sessions")),
+      sessions_(ports_.providers, ports_.sessions, ports_.saved_sessions,
+                options_.limits.idle_timeout, log.For("sessions")),
       dispatcher_(options_.limits.workers) {
-  auto saved = ports_.store->ListSessions();
+  auto saved = ports_.saved_sessions->ListSessions();
   if (saved) {
     sessions_.Restore(*saved);
   } else {
@@ -83,7 +83,7 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
   if (stopping_) return refuse(MakeError(ErrorCode::kShuttingDown, "planbot is shutting down"));
   // Nothing runs unaudited: while the store fails (disk full, read-only), commands are refused.
   // The refusal's own audit entry is the next write; once one succeeds, commands run again.
-  if (Status store = ports_.store->Health(); !store) {
+  if (Status store = ports_.history->Health(); !store) {
     return refuse(MakeError(ErrorCode::kStoreUnavailable,
                             "planbot cannot record commands in its store right now (" +
                                 store.error().message + "), so it runs none; try again later"));
@@ -162,7 +162,7 @@ Status Service::OnSession(Context& ctx, bool connect, const std::function<Status
 
 nlohmann::json Service::Health() {
   nlohmann::json out = {{"status", "ok"}};
-  Status store = ports_.store->Health();
+  Status store = ports_.history->Health();
   out["store"] = store
                      ? nlohmann::json{{"status", "ok"}}
                      : nlohmann::json{{"status", "unavailable"}, {"error", store.error().message}};

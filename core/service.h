@@ -60,10 +60,20 @@ struct ServiceOptions {
 // The outside world the core talks to; every pointer must outlive the service. `describer`
 // may be null (then the \d family answers that it is not available).
 struct ServicePorts {
-  storage::Store* store = nullptr;
+  storage::HistoryStore* history = nullptr;
+  storage::AuditLog* audit = nullptr;
+  storage::SessionStore* saved_sessions = nullptr;
   std::map<std::string, CloneProvider*> providers;  // by database name
   SessionFactory* sessions = nullptr;
   CatalogDescriber* describer = nullptr;
+
+  // The three store interfaces from one object that implements them (storage::Store, a fake).
+  template <class S>
+  void UseStore(S* store) {
+    history = store;
+    audit = store;
+    saved_sessions = store;
+  }
 };
 
 class Service {

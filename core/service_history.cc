@@ -40,7 +40,7 @@ Answer Service::RunHistory(Context& ctx) {
   q.user = caller.user;
   q.limit = std::min(n, kMaxHistoryLines);
   q.include_plans = false;
-  auto entries = ports_.store->ListHistory(q);
+  auto entries = ports_.history->ListHistory(q);
   if (!entries) {
     ctx.Fail(entries.error());
     return answer;
@@ -91,7 +91,7 @@ Result<nlohmann::json> Service::Maintain(const Caller& caller, const std::string
   }
   history::MaintenanceRequest request{
       operation, *filter, caller.user, caller.channel, std::string(RoleName(caller.role)), ""};
-  auto result = history::RunMaintenance(*ports_.store, request);
+  auto result = history::RunMaintenance(*ports_.history, request);
   if (!result) return result.error();
   log_.Info(operation + " by " + caller.user + ": " + std::to_string(result->changed) + " of " +
             std::to_string(result->matched) + " matching entries");
@@ -109,7 +109,7 @@ Status Service::AuditRead(const Caller& caller, const std::string& what, nlohman
   a.outcome = "ok";
   details["role"] = RoleName(caller.role);
   a.details = details.dump();
-  if (Status st = ports_.store->Audit(a); !st) {
+  if (Status st = ports_.audit->Audit(a); !st) {
     log_.Error("audit: " + st.error().message);
     return MakeError(
         ErrorCode::kStoreUnavailable,
@@ -127,7 +127,7 @@ Result<std::vector<storage::HistoryEntry>> Service::ListHistory(const Caller& ca
     }
     query.user = caller.user;
   }
-  auto entries = ports_.store->ListHistory(query);
+  auto entries = ports_.history->ListHistory(query);
   if (!entries) return entries.error();
   nlohmann::json filters = nlohmann::json::object();
   if (query.user) filters["user"] = *query.user;
@@ -142,7 +142,7 @@ Result<std::vector<storage::HistoryEntry>> Service::ListHistory(const Caller& ca
 }
 
 Result<storage::HistoryEntry> Service::GetHistory(const Caller& caller, int64_t id) {
-  auto entry = ports_.store->GetHistory(id);
+  auto entry = ports_.history->GetHistory(id);
   if (!entry) return entry.error();
   // Someone else's entry is "not found" for a user: its existence is not theirs to learn.
   if (!entry->has_value() || (caller.role != Role::kAdmin && (*entry)->user != caller.user)) {
@@ -158,7 +158,7 @@ Result<std::vector<storage::AuditEntry>> Service::ListAudit(const Caller& caller
     AuditRefusal(caller, "audit", "admins only");
     return Forbidden("the audit log");
   }
-  auto entries = ports_.store->ListAudit(limit, before_id);
+  auto entries = ports_.audit->ListAudit(limit, before_id);
   if (!entries) return entries.error();
   if (Status st = AuditRead(caller, "audit", {{"count", entries->size()}}); !st) return st.error();
   return entries;
@@ -174,7 +174,7 @@ void Service::RunRetention() {
     probe.before = cutoff;
     probe.limit = 1;
     probe.include_plans = false;
-    auto old = ports_.store->ListHistory(probe);
+    auto old = ports_.history->ListHistory(probe);
     if (!old) {
       log_.Warn("retention check of " + db.name + " failed: " + old.error().message);
       continue;
@@ -184,7 +184,7 @@ void Service::RunRetention() {
     filter.database = db.name;
     filter.before = cutoff;
     history::MaintenanceRequest request{"purge", filter, "system", "system", "", "retention"};
-    auto result = history::RunMaintenance(*ports_.store, request);
+    auto result = history::RunMaintenance(*ports_.history, request);
     if (!result) {
       log_.Error("retention purge of " + db.name + " failed: " + result.error().message);
       continue;

@@ -151,7 +151,7 @@ Answer Service::Finish(Context& ctx, Answer answer) {
   if (!ctx.error) answer.analysis = ctx.analysis;
   Records records = BuildRecords(ctx);
   auto id = ctx.audited ? Result<int64_t>(int64_t{0})
-                        : ports_.store->Record(records.history, records.audit);
+                        : ports_.history->Record(records.history, records.audit);
   if (id) {
     answer.id = *id;
   } else {
@@ -178,7 +178,7 @@ void Service::AuditAuthFailure(const std::string& channel, const std::string& wh
   a.channel = channel;
   a.outcome = "refused";
   a.details = nlohmann::json{{"reason", reason}}.dump();
-  if (Status st = ports_.store->Audit(a); !st) log_.Error("audit: " + st.error().message);
+  if (Status st = ports_.audit->Audit(a); !st) log_.Error("audit: " + st.error().message);
 }
 
 void Service::AuditRefusal(const Caller& caller, const std::string& command,
@@ -190,7 +190,7 @@ void Service::AuditRefusal(const Caller& caller, const std::string& command,
   a.command = command;
   a.outcome = "refused";
   a.details = nlohmann::json{{"reason", reason}}.dump();
-  if (Status st = ports_.store->Audit(a); !st) log_.Error("audit: " + st.error().message);
+  if (Status st = ports_.audit->Audit(a); !st) log_.Error("audit: " + st.error().message);
 }
 
 void Service::AuditEvent(const std::string& action, const std::string& details_json) {
@@ -200,7 +200,7 @@ void Service::AuditEvent(const std::string& action, const std::string& details_j
   a.channel = "system";
   a.outcome = "ok";
   a.details = details_json;
-  if (Status st = ports_.store->Audit(a); !st) log_.Error("audit: " + st.error().message);
+  if (Status st = ports_.audit->Audit(a); !st) log_.Error("audit: " + st.error().message);
 }
 
 }  // namespace planbot::core

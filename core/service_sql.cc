@@ -44,7 +44,7 @@ Answer Service::RunExplainMode(Context& ctx, ExplainMode mode) {
     ctx.Fail(policy.error(), Outcome::kRefused);
     return answer;
   }
-  if (Status health = ports_.store->Health(); !health) {
+  if (Status health = ports_.history->Health(); !health) {
     ctx.Fail(MakeError(
         ErrorCode::kStoreUnavailable,
         "planbot cannot record commands right now, so it runs none: " + health.error().message));

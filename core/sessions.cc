@@ -10,7 +10,7 @@ std::string SessionKey(const std::string& user, const std::string& database,
 }
 
 SessionManager::SessionManager(std::map<std::string, CloneProvider*> providers,
-                               SessionFactory* factory, storage::Store* store,
+                               SessionFactory* factory, storage::SessionStore* store,
                                std::chrono::seconds idle_timeout, Logger log)
     : providers_(std::move(providers)),
       factory_(factory),

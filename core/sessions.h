@@ -86,7 +86,7 @@ class SessionManager {
  public:
   // `store` may be null (no persistence).
   SessionManager(std::map<std::string, CloneProvider*> providers, SessionFactory* factory,
-                 storage::Store* store, std::chrono::seconds idle_timeout, Logger log);
+                 storage::SessionStore* store, std::chrono::seconds idle_timeout, Logger log);
   ~SessionManager();
   SessionManager(const SessionManager&) = delete;
   SessionManager& operator=(const SessionManager&) = delete;
@@ -145,7 +145,7 @@ class SessionManager {
 
   std::map<std::string, CloneProvider*> providers_;
   SessionFactory* factory_;
-  storage::Store* store_;
+  storage::SessionStore* store_;
   std::chrono::seconds idle_timeout_;
   Logger log_;
 

@@ -53,7 +53,7 @@ int64_t LastExportedId(const std::string& path) {
   return 0;
 }
 
-Result<std::unique_ptr<AuditExporter>> AuditExporter::Start(storage::Store* store,
+Result<std::unique_ptr<AuditExporter>> AuditExporter::Start(storage::AuditLog* store,
                                                             const std::string& target, Logger log,
                                                             std::chrono::milliseconds poll) {
   int fd = STDOUT_FILENO;
@@ -87,7 +87,7 @@ Result<std::unique_ptr<AuditExporter>> AuditExporter::Start(storage::Store* stor
   return std::unique_ptr<AuditExporter>(new AuditExporter(store, fd, owns, after, log, poll));
 }
 
-AuditExporter::AuditExporter(storage::Store* store, int fd, bool owns_fd, int64_t after_id,
+AuditExporter::AuditExporter(storage::AuditLog* store, int fd, bool owns_fd, int64_t after_id,
                              Logger log, std::chrono::milliseconds poll)
     : store_(store), fd_(fd), owns_fd_(owns_fd), last_id_(after_id), log_(log), poll_(poll) {
   thread_ = std::thread([this] { Loop(); });

@@ -29,7 +29,7 @@ namespace planbot::history {
 class AuditExporter {
  public:
   static Result<std::unique_ptr<AuditExporter>> Start(
-      storage::Store* store, const std::string& target, Logger log,
+      storage::AuditLog* store, const std::string& target, Logger log,
       std::chrono::milliseconds poll = std::chrono::milliseconds(200));
   ~AuditExporter();
 
@@ -39,13 +39,13 @@ class AuditExporter {
   int64_t last_exported_id() const { return last_id_; }
 
  private:
-  AuditExporter(storage::Store* store, int fd, bool owns_fd, int64_t after_id, Logger log,
+  AuditExporter(storage::AuditLog* store, int fd, bool owns_fd, int64_t after_id, Logger log,
                 std::chrono::milliseconds poll);
   void Loop();
   // Exports what is there now; false on an error (logged).
   bool ExportPending();
 
-  storage::Store* store_;
+  storage::AuditLog* store_;
   int fd_;
   bool owns_fd_;
   std::atomic<int64_t> last_id_;

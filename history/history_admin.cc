@@ -30,7 +30,7 @@ Status RedactEntry(storage::HistoryEntry& e) {
   return Ok{};
 }
 
-Result<storage::MaintenanceResult> RunMaintenance(storage::Store& store,
+Result<storage::MaintenanceResult> RunMaintenance(storage::HistoryStore& store,
                                                   const MaintenanceRequest& r) {
   storage::AuditEntry audit;
   audit.actor = r.actor;

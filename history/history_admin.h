@@ -33,7 +33,7 @@ struct MaintenanceRequest {
 };
 
 // Runs it and writes its audit entry (who, filters, counts — in the store's transaction).
-Result<storage::MaintenanceResult> RunMaintenance(storage::Store& store,
+Result<storage::MaintenanceResult> RunMaintenance(storage::HistoryStore& store,
                                                   const MaintenanceRequest& request);
 
 // "purged 4 history entries (filters ...); audit entry #812" and a note when the WAL could not

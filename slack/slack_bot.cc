@@ -75,7 +75,7 @@ SlackBot::Work SlackBot::Work::FromJson(const json& j) {
   return w;
 }
 
-SlackBot::SlackBot(SlackBotOptions options, SlackApi* api, storage::Store* store,
+SlackBot::SlackBot(SlackBotOptions options, SlackApi* api, storage::ChatDeliveryStore* store,
                    core::Service* service, Logger log)
     : options_(std::move(options)),
       api_(api),

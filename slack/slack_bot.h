@@ -59,8 +59,8 @@ struct SlackAck {
 
 class SlackBot {
  public:
-  SlackBot(SlackBotOptions options, SlackApi* api, storage::Store* store, core::Service* service,
-           Logger log);
+  SlackBot(SlackBotOptions options, SlackApi* api, storage::ChatDeliveryStore* store,
+           core::Service* service, Logger log);
   ~SlackBot();
   SlackBot(const SlackBot&) = delete;
   SlackBot& operator=(const SlackBot&) = delete;
@@ -104,7 +104,7 @@ class SlackBot {
 
   SlackBotOptions options_;
   SlackApi* api_;
-  storage::Store* store_;
+  storage::ChatDeliveryStore* store_;
   core::Service* service_;
   Logger log_;
   std::set<std::string> command_words_;

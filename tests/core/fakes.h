@@ -224,6 +224,22 @@ class MemoryStore : public storage::Store {
   Result<std::vector<storage::AuditEntry>> ListAudit(int, std::optional<int64_t>) override {
     return audits;
   }
+  // Maintenance and the chain walk are the SQLite store's (tests/storage); the core's tests
+  // that need them run on it (tests/e2e).
+  Result<storage::MaintenanceResult> Purge(const storage::HistoryFilter&,
+                                           const storage::AuditEntry&) override {
+    return MakeError(ErrorCode::kUnsupported, "the memory store cannot purge");
+  }
+  Result<storage::MaintenanceResult> Redact(const storage::HistoryFilter&, const storage::Redactor&,
+                                            const storage::AuditEntry&) override {
+    return MakeError(ErrorCode::kUnsupported, "the memory store cannot redact");
+  }
+  Result<std::vector<storage::AuditEntry>> ListAuditAfter(int64_t, int) override {
+    return MakeError(ErrorCode::kUnsupported, "the memory store cannot follow its audit log");
+  }
+  Result<storage::VerifyReport> VerifyAuditChain() override {
+    return MakeError(ErrorCode::kUnsupported, "the memory store keeps no hash chain");
+  }
   Status Health() override {
     if (unhealthy) return MakeError(ErrorCode::kStoreError, "read-only file");
     return Ok{};

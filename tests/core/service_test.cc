@@ -43,7 +43,7 @@ struct Rig {
   void Restart() {
     service.reset();
     planbot::core::ServicePorts ports;
-    ports.store = &store;
+    ports.UseStore(&store);
     ports.providers = {{"shop", &provider}};
     ports.sessions = &factory;
     service = std::make_unique<Service>(options, ports, planbot::Logger());

@@ -50,7 +50,7 @@ ServiceStack::ServiceStack(StackOptions options) {
   service_options.limits.quota = options.quota;
   service_options.retention_interval = options.retention_interval;
   core::ServicePorts ports;
-  ports.store = store.get();
+  ports.UseStore(store.get());
   ports.providers = {{"shop", provider.get()}};
   ports.sessions = factory.get();
   ports.describer = describer.get();
