@@ -177,7 +177,7 @@ int RunServe(const ServeArgs& args) {
     slack->Start();
   }
   (*http)->Serve();
-  service.AuditEvent("start", nlohmann::json{{"version", core::Version()}}.dump());
+  service.recorder().Event("start", nlohmann::json{{"version", core::Version()}}.dump());
   log.Info("listening on " + (*http)->url() +
            (config->tokens.empty() ? " (no API tokens: loopback clients only)" : ""));
 
@@ -188,8 +188,8 @@ int RunServe(const ServeArgs& args) {
   (*http)->Stop();
   if (slack) slack->Shutdown();  // delivers the answers of commands that were running
   for (auto& p : *providers) p->Shutdown();
-  service.AuditEvent("stop",
-                     nlohmann::json{{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}}.dump());
+  service.recorder().Event(
+      "stop", nlohmann::json{{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}}.dump());
   if (exporter) exporter->Stop();  // after the stop entry: the export ends with it
   log.Info("stopped");
   return 0;

@@ -30,6 +30,9 @@ Service::Service(ServiceOptions options, ServicePorts ports, Logger log)
       quota_(options_.limits.quota),
       sessions_(ports_.providers, ports_.sessions, ports_.saved_sessions,
                 options_.limits.idle_timeout, log.For("sessions")),
+      recorder_(ports_.history, ports_.audit, log),
+      history_api_(ports_.history, ports_.audit, &recorder_, log),
+      retention_(ports_.history, options_.databases, options_.retention_interval, log),
       dispatcher_(options_.limits.workers) {
   auto saved = ports_.saved_sessions->ListSessions();
   if (saved) {
@@ -37,7 +40,6 @@ Service::Service(ServiceOptions options, ServicePorts ports, Logger log)
   } else {
     log_.Warn("cannot read saved sessions: " + saved.error().message);
   }
-  retention_ = std::thread([this] { RetentionLoop(); });
 }
 
 Service::~Service() { Shutdown(); }
@@ -93,7 +95,7 @@ void Service::Submit(const CommandRequest& request, std::function<void(Answer)> 
   ctx->command = *cmd;
   const CommandSpec& spec = *cmd->spec;
   if (spec.admin_only && request.caller.role != Role::kAdmin) {
-    AuditRefusal(request.caller, cmd->name, "admins only");
+    recorder_.Refusal(request.caller, cmd->name, "admins only");
     ctx->audited = true;
     return refuse(MakeError(ErrorCode::kForbidden, cmd->name + " is for admins only"));
   }
@@ -185,11 +187,7 @@ nlohmann::json Service::Health() {
 
 void Service::Shutdown() {
   if (stopping_.exchange(true)) return;
-  {
-    std::lock_guard<std::mutex> lock(retention_mutex_);
-    retention_wake_.notify_all();
-  }
-  if (retention_.joinable()) retention_.join();
+  retention_.Stop();
   sessions_.Shutdown();
 }
 

@@ -1,6 +1,13 @@
 // Service: the bot core's front door. Every channel (HTTP API, Slack, `planbot ask`) turns a
 // chat command into a CommandRequest and gets a structured Answer back (SPEC §2, §3).
 //
+// Its jobs and where they live: intake and dispatch (service.cc, driven by the command table of
+// core/command.h), the handlers (service_sql.cc: plan, explain, exec, hypo; service_clone.cc:
+// reset, activity, terminate, \d; service_history.cc: history, purge, redact), finishing an
+// answer (service_record.cc). It owns the parts with jobs of their own: the Recorder (history
+// and audit entries), the HistoryApi (the history API's access rules), Retention (the purge of
+// old history), the SessionManager and the Dispatcher.
+//
 // Commands are checked where they arrive (grammar, quota, SQL with the analyzer: one statement
 // of an allowed kind, before anything reaches a database), then run in their session's lane of
 // the Dispatcher: one at a time per session, in arrival order, sessions in parallel on a bounded
@@ -27,27 +34,16 @@
 #include "core/command.h"
 #include "core/config.h"
 #include "core/dispatcher.h"
+#include "core/history_api.h"
 #include "core/ports.h"
 #include "core/quota.h"
+#include "core/recorder.h"
+#include "core/request.h"
+#include "core/retention.h"
 #include "core/sessions.h"
-#include "history/history_filter.h"
 #include "storage/store.h"
 
 namespace planbot::core {
-
-// Who sends a command, as the channel authenticated them.
-struct Caller {
-  std::string user;  // token name, "loopback:127.0.0.1", Slack user id
-  Role role = Role::kUser;
-  std::string channel;  // "http", "slack", "cli"
-};
-
-struct CommandRequest {
-  std::string text;      // the chat command, e.g. "explain select ..."
-  std::string database;  // empty: the first configured database
-  std::string session;   // empty: the caller's default session
-  Caller caller;
-};
 
 // What the core needs from the configuration.
 struct ServiceOptions {
@@ -92,30 +88,10 @@ class Service {
   // {"status": "ok"|"unavailable", "store": {...}, "databases": {name: {...}}}.
   nlohmann::json Health();
 
-  // Audit entries for events outside commands.
-  void AuditAuthFailure(const std::string& channel, const std::string& who,
-                        const std::string& reason);
-  void AuditEvent(const std::string& action, const std::string& details_json);
-  // A command refused before it reached the core (e.g. Slack: channel not mapped, user not
-  // allowed, admin-only command).
-  void AuditRefusal(const Caller& caller, const std::string& command, const std::string& reason);
-
-  // The history API (SPEC §4). Users see their own entries, admins all; purge/redact and the
-  // audit log are for admins ("forbidden" otherwise). Each read is audited; a read that cannot
-  // be audited is refused ("store_unavailable").
-  Result<std::vector<storage::HistoryEntry>> ListHistory(const Caller& caller,
-                                                         storage::HistoryQuery query);
-  Result<storage::HistoryEntry> GetHistory(const Caller& caller, int64_t id);
-  Result<std::vector<storage::AuditEntry>> ListAudit(const Caller& caller, int limit,
-                                                     std::optional<int64_t> before_id);
-  // "purge" or "redact" with the caller's filters: history::MaintenanceToJson plus "text" (the chat
-  // line). Audited by the store with the counts.
-  Result<nlohmann::json> Maintain(const Caller& caller, const std::string& operation,
-                                  const history::FilterSpec& spec);
-
-  // Purges history older than each database's retention now (also run at start and then every
-  // retention_interval by a thread of the service).
-  void RunRetention();
+  // The writer of audit entries for events outside commands (core/recorder.h), and the history
+  // API with its access rules (core/history_api.h).
+  Recorder& recorder() { return recorder_; }
+  HistoryApi& history_api() { return history_api_; }
 
   // Stops taking commands, cancels running ones and drops every clone.
   void Shutdown();
@@ -145,8 +121,6 @@ class Service {
   Answer RunHistory(Context& ctx);
   Answer RunMaintenance(Context& ctx);  // purge and redact
   Answer RunHelp(Context& ctx);
-  Status AuditRead(const Caller& caller, const std::string& what, nlohmann::json details);
-  void RetentionLoop();
 
   // Runs `fn` on the caller's session with a usable connection (`connect`), or just the
   // session (then `fn` must not use the connection). Turns a lost connection into one line.
@@ -163,9 +137,9 @@ class Service {
   Quota quota_;
   SessionManager sessions_;
   std::atomic<bool> stopping_{false};
-  std::mutex retention_mutex_;
-  std::condition_variable retention_wake_;
-  std::thread retention_;
+  Recorder recorder_;
+  HistoryApi history_api_;
+  Retention retention_;
   Dispatcher dispatcher_;  // last: destroyed first, running what is queued while sessions exist
 };
 

@@ -55,15 +55,6 @@ struct CommandContext {
   double ElapsedMs() const;
 };
 
-// The history and audit entries of a finished command.
-struct Records {
-  std::optional<storage::HistoryEntry> history;
-  storage::AuditEntry audit;
-};
-
-// Builds them under the database's history policy ("full", "normalized" or "off").
-Records BuildRecords(const CommandContext& ctx);
-
 // The chat-formatted answer (`message`).
 std::string ChatMessage(const CommandContext& ctx, const Answer& answer);
 

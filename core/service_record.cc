@@ -1,5 +1,5 @@
-// Finishing a command: the history and audit entries (under the database's history policy) and
-// the chat-formatted answer.
+// Finishing a command: recorded (core/recorder.h) before it is answered, then the chat-formatted
+// answer.
 #include <cmath>
 #include <string>
 
@@ -10,76 +10,6 @@
 
 namespace planbot::core {
 namespace {
-
-// The plan as history keeps it: under "full" as analysed; under "normalized" with every query
-// constant masked (JSON, text, tips, which quote conditions), the same summary.
-void StorePlan(const analyzer::Analysis& analysis, bool full, storage::HistoryEntry& h) {
-  h.summary_json = analyzer::SummaryToJson(analysis.summary).dump();
-  h.execution_ms = analysis.summary.execution_ms;
-  if (full) {
-    h.plan_json = analysis.json;
-    h.plan_text = analysis.text;
-    h.tips_json = analyzer::TipsToJson(analysis.tips).dump();
-    return;
-  }
-  auto masked = analyzer::Masked(analysis);
-  if (!masked) return;  // no masked copy: no plan kept, only the figures
-  h.plan_json = std::move(masked->json);
-  h.plan_text = std::move(masked->text);
-  h.tips_json = analyzer::TipsToJson(masked->tips).dump();
-}
-
-// What the history keeps of an error: syntax errors quote the user's text, so under the
-// "normalized" policy only their position is kept.
-std::string StoredErrorMessage(const Error& e, bool full) {
-  if (full || e.code != ErrorCode::kSyntaxError) return e.message;
-  return "syntax error at byte " + std::to_string(e.position);
-}
-
-storage::HistoryEntry History(const CommandContext& ctx, bool full) {
-  storage::HistoryEntry h;
-  h.user = ctx.request.caller.user;
-  h.channel = ctx.request.caller.channel;
-  h.session = ctx.session_name;
-  h.database = ctx.database->name;
-  h.command = ctx.command.name;
-  if (full) h.query_text = ctx.command.argument;
-  h.normalized = ctx.normalized;
-  h.fingerprint = ctx.fingerprint;
-  h.server_version = ctx.server_version;
-  if (ctx.analysis && !ctx.error) StorePlan(*ctx.analysis, full, h);
-  h.duration_ms = ctx.ElapsedMs();
-  h.outcome = OutcomeName(ctx.outcome);
-  if (ctx.error) {
-    h.sqlstate = ctx.error->sqlstate;
-    h.error_code = ErrorCodeName(ctx.error->code);
-    h.error_message = StoredErrorMessage(*ctx.error, full);
-  }
-  return h;
-}
-
-storage::AuditEntry Audit(const CommandContext& ctx) {
-  storage::AuditEntry a;
-  a.actor = ctx.request.caller.user;
-  a.action =
-      ctx.outcome == Outcome::kRefused || ctx.outcome == Outcome::kQuota ? "refusal" : "command";
-  a.channel = ctx.request.caller.channel;
-  a.session = ctx.session_name;
-  a.database = ctx.database ? ctx.database->name : ctx.request.database;
-  a.command = ctx.command.name;
-  a.normalized = ctx.normalized;
-  a.fingerprint = ctx.fingerprint;
-  a.outcome = OutcomeName(ctx.outcome);
-  nlohmann::json details = {{"duration_ms", std::round(ctx.ElapsedMs() * 1000) / 1000},
-                            {"role", RoleName(ctx.request.caller.role)}};
-  if (ctx.error) {
-    a.sqlstate = ctx.error->sqlstate;
-    details["error_code"] = ErrorCodeName(ctx.error->code);
-  }
-  a.details = details.dump();
-  return a;
-}
-
 // The SQL line around a syntax error with a caret under the byte it points at.
 std::string Caret(const std::string& sql, int position) {
   if (position <= 0 || static_cast<size_t>(position) > sql.size() + 1) return {};
@@ -93,22 +23,6 @@ std::string Caret(const std::string& sql, int position) {
 }
 
 }  // namespace
-
-Records BuildRecords(const CommandContext& ctx) {
-  Records r;
-  r.audit = Audit(ctx);
-  // The command table says which commands keep a history entry (plan, explain, exec; hypo
-  // with its statement); a command refused before it was parsed has no row and keeps none.
-  const HistoryRecord kept =
-      ctx.command.spec != nullptr ? ctx.command.spec->history : HistoryRecord::kNever;
-  const bool keeps = kept == HistoryRecord::kAlways ||
-                     (kept == HistoryRecord::kWhenSql && !ctx.normalized.empty());
-  std::string policy = ctx.database ? ctx.database->history : "off";
-  if (keeps && ctx.database && policy != "off") {
-    r.history = History(ctx, policy == "full");
-  }
-  return r;
-}
 
 std::string ChatMessage(const CommandContext& ctx, const Answer& answer) {
   std::string notice = ctx.notice.empty() ? "" : "note: " + ctx.notice + "\n";
@@ -149,9 +63,7 @@ Answer Service::Finish(Context& ctx, Answer answer) {
   answer.normalized = ctx.normalized;
   answer.notice = ctx.notice;
   if (!ctx.error) answer.analysis = ctx.analysis;
-  Records records = BuildRecords(ctx);
-  auto id = ctx.audited ? Result<int64_t>(int64_t{0})
-                        : ports_.history->Record(records.history, records.audit);
+  auto id = ctx.audited ? Result<int64_t>(int64_t{0}) : recorder_.RecordCommand(ctx);
   if (id) {
     answer.id = *id;
   } else {
@@ -168,39 +80,6 @@ Answer Service::Finish(Context& ctx, Answer answer) {
   answer.duration_ms = ctx.ElapsedMs();
   answer.message = ChatMessage(ctx, answer);
   return answer;
-}
-
-void Service::AuditAuthFailure(const std::string& channel, const std::string& who,
-                               const std::string& reason) {
-  storage::AuditEntry a;
-  a.actor = who;
-  a.action = "auth_failure";
-  a.channel = channel;
-  a.outcome = "refused";
-  a.details = nlohmann::json{{"reason", reason}}.dump();
-  if (Status st = ports_.audit->Audit(a); !st) log_.Error("audit: " + st.error().message);
-}
-
-void Service::AuditRefusal(const Caller& caller, const std::string& command,
-                           const std::string& reason) {
-  storage::AuditEntry a;
-  a.actor = caller.user;
-  a.action = "refusal";
-  a.channel = caller.channel;
-  a.command = command;
-  a.outcome = "refused";
-  a.details = nlohmann::json{{"reason", reason}}.dump();
-  if (Status st = ports_.audit->Audit(a); !st) log_.Error("audit: " + st.error().message);
-}
-
-void Service::AuditEvent(const std::string& action, const std::string& details_json) {
-  storage::AuditEntry a;
-  a.actor = "system";
-  a.action = action;
-  a.channel = "system";
-  a.outcome = "ok";
-  a.details = details_json;
-  if (Status st = ports_.audit->Audit(a); !st) log_.Error("audit: " + st.error().message);
 }
 
 }  // namespace planbot::core

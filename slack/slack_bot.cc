@@ -283,7 +283,7 @@ void SlackBot::Reply(const Work& work, const std::string& text, bool ephemeral) 
 }
 
 void SlackBot::Refuse(const Work& work, const std::string& command, const std::string& reason) {
-  service_->AuditRefusal(
+  service_->recorder().Refusal(
       core::Caller{work.user, IsAdmin(work.user) ? core::Role::kAdmin : core::Role::kUser, "slack"},
       command, reason);
   Reply(work, ":no_entry: " + reason, true);

@@ -77,7 +77,7 @@ void InstallHistoryRoutes(HttpServer& http) {
     if (!caller) return ReplyError(res, caller.error());
     auto query = HistoryQueryFrom(req);
     if (!query) return ReplyError(res, query.error());
-    auto entries = http.service()->ListHistory(*caller, *query);
+    auto entries = http.service()->history_api().ListHistory(*caller, *query);
     if (!entries) return ReplyError(res, entries.error());
     // Entries as text, so that stored plan JSON goes out as it was printed.
     std::string list;
@@ -97,7 +97,7 @@ void InstallHistoryRoutes(HttpServer& http) {
                if (!caller) return ReplyError(res, caller.error());
                auto id = PositiveInt("id", req.matches[1]);
                if (!id) return ReplyError(res, id.error());
-               auto entry = http.service()->GetHistory(*caller, *id);
+               auto entry = http.service()->history_api().GetHistory(*caller, *id);
                if (!entry) return ReplyError(res, entry.error());
                ReplyJsonText(res, 200, history::HistoryEntryToJsonText(*entry, true));
              });
@@ -111,7 +111,7 @@ void InstallHistoryRoutes(HttpServer& http) {
     }
     auto spec = history::FilterSpecFromJson(body);
     if (!spec) return ReplyError(res, spec.error());
-    auto done = http.service()->Maintain(*caller, req.matches[1], *spec);
+    auto done = http.service()->history_api().Maintain(*caller, req.matches[1], *spec);
     if (!done) return ReplyError(res, done.error());
     (*done)["message"] = (*done)["text"];
     done->erase("text");
@@ -136,7 +136,7 @@ void InstallHistoryRoutes(HttpServer& http) {
         before_id = *n;
       }
     }
-    auto entries = http.service()->ListAudit(*caller, limit, before_id);
+    auto entries = http.service()->history_api().ListAudit(*caller, limit, before_id);
     if (!entries) return ReplyError(res, entries.error());
     nlohmann::json list = nlohmann::json::array();
     for (const auto& e : *entries) list.push_back(history::AuditEntryToJson(e));

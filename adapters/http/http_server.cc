@@ -189,7 +189,8 @@ Result<core::Caller> HttpServer::Authenticate(const httplib::Request& req) {
   caller.channel = "http";
   if (options_.tokens.empty()) {
     if (!IsLoopbackAddress(req.remote_addr)) {
-      service_->AuditAuthFailure("http", req.remote_addr, "non-loopback client without tokens");
+      service_->recorder().AuthFailure("http", req.remote_addr,
+                                       "non-loopback client without tokens");
       return MakeError(ErrorCode::kForbidden,
                        "planbot has no API tokens configured and serves loopback clients only");
     }
@@ -200,7 +201,7 @@ Result<core::Caller> HttpServer::Authenticate(const httplib::Request& req) {
   const std::string header = req.get_header_value("Authorization");
   const std::string prefix = "Bearer ";
   if (header.rfind(prefix, 0) != 0) {
-    service_->AuditAuthFailure("http", req.remote_addr, "missing bearer token");
+    service_->recorder().AuthFailure("http", req.remote_addr, "missing bearer token");
     return MakeError(ErrorCode::kUnauthorized, "missing `Authorization: Bearer TOKEN`");
   }
   std::string token = header.substr(prefix.size());
@@ -209,7 +210,7 @@ Result<core::Caller> HttpServer::Authenticate(const httplib::Request& req) {
     if (TokenEquals(t.token, token)) match = &t;
   }
   if (match == nullptr) {
-    service_->AuditAuthFailure("http", req.remote_addr, "invalid token");
+    service_->recorder().AuthFailure("http", req.remote_addr, "invalid token");
     return MakeError(ErrorCode::kUnauthorized, "invalid token");
   }
   caller.user = match->name;

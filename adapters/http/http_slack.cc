@@ -68,7 +68,7 @@ httplib::Server::HandlerWithContentReader Verified(
         options.signing_secret, req.get_header_value("X-Slack-Request-Timestamp"),
         req.get_header_value("X-Slack-Signature"), body, std::chrono::system_clock::now());
     if (!verified) {
-      service->AuditAuthFailure("slack", req.remote_addr, verified.error().message);
+      service->recorder().AuthFailure("slack", req.remote_addr, verified.error().message);
       res.status = 401;
       res.set_content("", "text/plain");
       return;
