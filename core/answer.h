@@ -33,6 +33,9 @@ struct Answer {
   double duration_ms = 0;      // wall-clock time planbot spent
   std::string message;         // the chat-formatted answer
   std::optional<Error> error;  // set when the command failed
+  // Under an error with a position in the user's SQL: that line of the SQL and a caret under
+  // the byte, each indented by four spaces ("    select * frm t\n             ^"); else empty.
+  std::string caret;
 
   bool ok() const { return !error.has_value(); }
 

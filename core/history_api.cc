@@ -14,7 +14,7 @@ Error Forbidden(const std::string& what) {
 }  // namespace
 
 Result<nlohmann::json> HistoryApi::Maintain(const Caller& caller, const std::string& operation,
-                                         const history::FilterSpec& spec) {
+                                            const history::FilterSpec& spec) {
   if (caller.role != Role::kAdmin) {
     recorder_->Refusal(caller, operation, "admins only");
     return Forbidden(operation);
@@ -36,7 +36,7 @@ Result<nlohmann::json> HistoryApi::Maintain(const Caller& caller, const std::str
 }
 
 Result<std::vector<storage::HistoryEntry>> HistoryApi::ListHistory(const Caller& caller,
-                                                                storage::HistoryQuery query) {
+                                                                   storage::HistoryQuery query) {
   if (caller.role != Role::kAdmin) {
     if (query.user && *query.user != caller.user) {
       recorder_->Refusal(caller, "history", "another user's entries");
@@ -51,7 +51,8 @@ Result<std::vector<storage::HistoryEntry>> HistoryApi::ListHistory(const Caller&
   if (query.fingerprint) filters["fingerprint"] = *query.fingerprint;
   if (query.session) filters["session"] = *query.session;
   if (query.database) filters["database"] = *query.database;
-  if (Status st = recorder_->Read(caller, "history", {{"filters", filters}, {"count", entries->size()}});
+  if (Status st =
+          recorder_->Read(caller, "history", {{"filters", filters}, {"count", entries->size()}});
       !st) {
     return st.error();
   }
@@ -70,14 +71,15 @@ Result<storage::HistoryEntry> HistoryApi::GetHistory(const Caller& caller, int64
 }
 
 Result<std::vector<storage::AuditEntry>> HistoryApi::ListAudit(const Caller& caller, int limit,
-                                                            std::optional<int64_t> before_id) {
+                                                               std::optional<int64_t> before_id) {
   if (caller.role != Role::kAdmin) {
     recorder_->Refusal(caller, "audit", "admins only");
     return Forbidden("the audit log");
   }
   auto entries = audit_->ListAudit(limit, before_id);
   if (!entries) return entries.error();
-  if (Status st = recorder_->Read(caller, "audit", {{"count", entries->size()}}); !st) return st.error();
+  if (Status st = recorder_->Read(caller, "audit", {{"count", entries->size()}}); !st)
+    return st.error();
   return entries;
 }
 

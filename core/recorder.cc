@@ -10,7 +10,6 @@
 namespace planbot::core {
 namespace {
 
-
 // The plan as history keeps it: under "full" as analysed; under "normalized" with every query
 // constant masked (JSON, text, tips, which quote conditions), the same summary.
 void StorePlan(const analyzer::Analysis& analysis, bool full, storage::HistoryEntry& h) {
@@ -98,7 +97,7 @@ Result<int64_t> Recorder::RecordCommand(const CommandContext& ctx) {
 }
 
 void Recorder::AuthFailure(const std::string& channel, const std::string& who,
-                               const std::string& reason) {
+                           const std::string& reason) {
   storage::AuditEntry a;
   a.actor = who;
   a.action = "auth_failure";
@@ -109,7 +108,7 @@ void Recorder::AuthFailure(const std::string& channel, const std::string& who,
 }
 
 void Recorder::Refusal(const Caller& caller, const std::string& command,
-                           const std::string& reason) {
+                       const std::string& reason) {
   storage::AuditEntry a;
   a.actor = caller.user;
   a.action = "refusal";

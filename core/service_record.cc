@@ -19,7 +19,7 @@ std::string Caret(const std::string& sql, int position) {
   size_t end = sql.find('\n', at);
   std::string line = sql.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
   if (line.size() > 200) return {};
-  return "\n    " + line + "\n    " + std::string(at - begin, ' ') + "^";
+  return "    " + line + "\n    " + std::string(at - begin, ' ') + "^";
 }
 
 }  // namespace
@@ -27,15 +27,8 @@ std::string Caret(const std::string& sql, int position) {
 std::string ChatMessage(const CommandContext& ctx, const Answer& answer) {
   std::string notice = ctx.notice.empty() ? "" : "note: " + ctx.notice + "\n";
   if (ctx.error) {
-    std::string text = ErrorToChat(*ctx.error);
-    // A position is given only where it points into the user's text (a syntax error, an error
-    // of the statement's parse analysis).
-    if (ctx.error->code == ErrorCode::kSyntaxError ||
-        ctx.error->code == ErrorCode::kDatabaseError) {
-      text +=
-          Caret(ctx.statement ? ctx.statement->text : ctx.command.argument, ctx.error->position);
-    }
-    return notice + text;
+    const std::string caret = answer.caret.empty() ? "" : "\n" + answer.caret;
+    return notice + ErrorToChat(*ctx.error) + caret;
   }
   // Inline commands (help, history, purge, redact) have no database or session to head with.
   if (ctx.command.spec != nullptr && ctx.command.spec->lane == Lane::kInline) {
@@ -78,6 +71,13 @@ Answer Service::Finish(Context& ctx, Answer answer) {
   }
   answer.error = ctx.error;
   answer.duration_ms = ctx.ElapsedMs();
+  // A position is shown only where it points into the user's text (a syntax error, an error of
+  // the statement's parse analysis).
+  if (ctx.error && (ctx.error->code == ErrorCode::kSyntaxError ||
+                    ctx.error->code == ErrorCode::kDatabaseError)) {
+    answer.caret =
+        Caret(ctx.statement ? ctx.statement->text : ctx.command.argument, ctx.error->position);
+  }
   answer.message = ChatMessage(ctx, answer);
   return answer;
 }

@@ -162,13 +162,7 @@ SlackReply FormatForSlack(const core::Answer& answer, const std::string& command
   if (answer.error) {
     std::string line = core::ErrorToChat(*answer.error);
     std::string text = Join("", notice) + ":x: " + EscapeSlack(line) + "\n";
-    // The caret under a syntax error, as ChatMessage adds it.
-    size_t at = answer.message.find(line);
-    if (at != std::string::npos && at + line.size() < answer.message.size()) {
-      std::string caret = answer.message.substr(at + line.size());
-      while (!caret.empty() && caret.front() == '\n') caret.erase(0, 1);
-      if (!caret.empty()) text += CodeBlock(EscapeCode(caret));
-    }
+    if (!answer.caret.empty()) text += CodeBlock(EscapeCode(answer.caret));
     reply.text = Limit(text);
     return reply;
   }

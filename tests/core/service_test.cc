@@ -198,6 +198,7 @@ TEST_CASE("SQL that does not parse: the message, the position and a caret") {
   CHECK(a.error->position == 10);
   CHECK(a.message.find("error: syntax error at or near \"frm\" (at byte 10)") == 0);
   CHECK(a.message.find("\n    select * frm customers\n             ^") != std::string::npos);
+  CHECK(a.caret == "    select * frm customers\n             ^");
   auto json = a.ToJson();
   CHECK(json["error"]["code"] == "syntax_error");
   CHECK(json["error"]["position"] == 10);

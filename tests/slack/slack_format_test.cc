@@ -177,9 +177,10 @@ TEST_CASE("slack_format: errors are one line") {
   syntax.error =
       Error{planbot::ErrorCode::kSyntaxError, "syntax error at or near \"<\"", 10, "42601", 0};
   syntax.notice = "session U123 was restored";
-  // As ChatMessage builds it: the notice, ErrorToChat, the caret.
+  // As Finish builds it: the caret under the error's byte is a field of its own.
+  syntax.caret = "    select 1 < < 2\n             ^";
   syntax.message = "note: session U123 was restored\n" + planbot::core::ErrorToChat(*syntax.error) +
-                   "\n    select 1 < < 2\n             ^";
+                   "\n" + syntax.caret;
   SlackReply s = FormatForSlack(syntax, "");
   CAPTURE(s.text);
   CHECK(s.text.rfind("_note: session U123 was restored_\n:x: error: syntax error at or near "
