@@ -7,6 +7,14 @@
 namespace planbot::storage {
 namespace {
 
+// The writer's own statements, prepared once (SqliteDb::ExecCached).
+constexpr const char* kBegin = "BEGIN IMMEDIATE";
+constexpr const char* kCommit = "COMMIT";
+constexpr const char* kRollback = "ROLLBACK";
+constexpr const char* kSavepoint = "SAVEPOINT op";
+constexpr const char* kRelease = "RELEASE op";
+constexpr const char* kRollbackTo = "ROLLBACK TO op";
+
 Result<int64_t> CallOp(const WriteOp& op, WriteTxn& txn) {
   try {
     return op(txn);
@@ -91,10 +99,10 @@ void GroupCommitter::CommitBatch(std::vector<Pending>& batch) {
 }
 
 Status GroupCommitter::RunTransaction(std::vector<Pending>& batch, Results& results) {
-  if (auto s = db_.Exec("BEGIN IMMEDIATE"); !s) return s;
+  if (auto s = db_.ExecCached(kBegin); !s) return s;
   Status s = RunOps(batch, results);
-  if (s.ok()) s = db_.Exec("COMMIT");
-  if (!s.ok() && db_.InTransaction()) (void)db_.Exec("ROLLBACK");
+  if (s.ok()) s = db_.ExecCached(kCommit);
+  if (!s.ok() && db_.InTransaction()) (void)db_.ExecCached(kRollback);
   return s;
 }
 
@@ -110,20 +118,20 @@ Status GroupCommitter::RunOps(std::vector<Pending>& batch, Results& results) {
 // Runs one operation in a savepoint. An error of the operation goes to its caller only, unless
 // SQLite rolled back the whole transaction (disk full, I/O error): then it is the batch's error.
 Status GroupCommitter::RunOne(WriteTxn& txn, Pending& pending, Results& results) {
-  if (auto s = db_.Exec("SAVEPOINT op"); !s) return s;
+  if (auto s = db_.ExecCached(kSavepoint); !s) return s;
   WriteTxn::Head saved = txn.head();
   Result<int64_t> result = CallOp(pending.op, txn);
   ops_.fetch_add(1);
   if (result.ok()) {
     results.push_back(std::move(result));
-    return db_.Exec("RELEASE op");
+    return db_.ExecCached(kRelease);
   }
   Error error = result.error();
   results.push_back(std::move(result));
   if (!db_.InTransaction()) return error;
   txn.set_head(std::move(saved));
-  if (auto s = db_.Exec("ROLLBACK TO op"); !s) return s;
-  return db_.Exec("RELEASE op");
+  if (auto s = db_.ExecCached(kRollbackTo); !s) return s;
+  return db_.ExecCached(kRelease);
 }
 
 void GroupCommitter::NoteOutcome(const Status& outcome) {

@@ -83,6 +83,13 @@ Status Statement::Run() {
   }
 }
 
+void Statement::Reset() {
+  if (stmt_ == nullptr) return;
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_rc_ = SQLITE_OK;
+}
+
 int64_t Statement::ColumnInt64(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 double Statement::ColumnDouble(int column) const { return sqlite3_column_double(stmt_, column); }
@@ -118,17 +125,26 @@ Result<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode) {
   return db;
 }
 
-SqliteDb::SqliteDb(SqliteDb&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+SqliteDb::SqliteDb(SqliteDb&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), cache_(std::move(other.cache_)) {
+  other.cache_.clear();
+}
 
 SqliteDb& SqliteDb::operator=(SqliteDb&& other) noexcept {
   if (this != &other) {
+    cache_.clear();
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
+    cache_ = std::move(other.cache_);
+    other.cache_.clear();
   }
   return *this;
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+SqliteDb::~SqliteDb() {
+  cache_.clear();
+  sqlite3_close_v2(db_);
+}
 
 Status SqliteDb::Exec(std::string_view sql) {
   std::string text(sql);
@@ -148,6 +164,25 @@ Result<Statement> SqliteDb::Prepare(std::string_view sql) {
     return StoreError("prepare", db_);
   }
   return Statement(stmt);
+}
+
+Result<Statement*> SqliteDb::Cached(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto stmt = Prepare(sql);
+    if (!stmt) return stmt.error();
+    it = cache_.emplace(sql, std::make_unique<Statement>(std::move(*stmt))).first;
+  }
+  it->second->Reset();
+  return it->second.get();
+}
+
+Status SqliteDb::ExecCached(const char* sql) {
+  auto stmt = Cached(sql);
+  if (!stmt) return stmt.error();
+  Status s = (*stmt)->Run();
+  (*stmt)->Reset();
+  return s;
 }
 
 Result<std::string> SqliteDb::QueryText(std::string_view sql) {

@@ -12,9 +12,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/result.h"
 
@@ -50,6 +52,8 @@ class Statement {
   Result<bool> Step();
   // Steps to completion, ignoring rows (INSERT, UPDATE, DDL).
   Status Run();
+  // Back to its start with every parameter unbound, ready to be bound and run again.
+  void Reset();
 
   // Columns are 0-based. NULL reads as "" / 0 / nullopt.
   int64_t ColumnInt64(int column) const;
@@ -79,6 +83,14 @@ class SqliteDb {
   // Runs one or more statements without parameters (DDL, PRAGMA, BEGIN/COMMIT).
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
+  // A statement prepared once per connection and kept, for the writer's hot path: `sql` must be
+  // a string constant (it is the cache key, by address). The statement comes back reset, with
+  // no parameter bound; the caller steps it and must Reset() it before giving the connection up
+  // (a SELECT left on a row would hold its read transaction). Stays valid while the connection
+  // lives.
+  Result<Statement*> Cached(const char* sql);
+  // Runs a cached statement without parameters to its end (BEGIN, COMMIT, SAVEPOINT ...).
+  Status ExecCached(const char* sql);
   // The first column of the first row of `sql` as text ("" when there is no row).
   Result<std::string> QueryText(std::string_view sql);
 
@@ -93,6 +105,8 @@ class SqliteDb {
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   sqlite3* db_ = nullptr;
+  // Finalized before the connection is closed (declared after db_, but cleared explicitly).
+  std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
 };
 
 }  // namespace planbot::storage

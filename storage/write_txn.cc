@@ -21,20 +21,26 @@ AuditEntry WithDetails(const AuditEntry& audit, const nlohmann::json& fields) {
 }
 
 Result<WriteTxn> WriteTxn::Start(SqliteDb& db) {
-  auto stmt = db.Prepare(kSelectHead);
+  auto stmt = db.Cached(kSelectHead);
   if (!stmt) return stmt.error();
-  auto row = stmt->Step();
-  if (!row) return row.error();
+  auto row = (*stmt)->Step();
+  if (!row) {
+    (*stmt)->Reset();
+    return row.error();
+  }
   Head head{0, std::string(kGenesisHash)};
-  if (*row) head = Head{stmt->ColumnInt64(0), stmt->ColumnText(1)};
+  if (*row) head = Head{(*stmt)->ColumnInt64(0), (*stmt)->ColumnText(1)};
+  (*stmt)->Reset();
   return WriteTxn(db, std::move(head));
 }
 
 Result<int64_t> WriteTxn::InsertHistory(const HistoryEntry& entry) {
-  auto stmt = db_->Prepare(kInsertHistory);
+  auto stmt = db_->Cached(kInsertHistory);
   if (!stmt) return stmt.error();
-  BindHistory(*stmt, entry, entry.created_at.empty() ? NowRfc3339Millis() : entry.created_at);
-  if (auto s = stmt->Run(); !s) return s.error();
+  BindHistory(**stmt, entry, entry.created_at.empty() ? NowRfc3339Millis() : entry.created_at);
+  Status s = (*stmt)->Run();
+  (*stmt)->Reset();
+  if (!s) return s.error();
   return db_->LastInsertRowId();
 }
 
@@ -44,10 +50,12 @@ Result<int64_t> WriteTxn::AppendAudit(const AuditEntry& entry) {
   row.prev_hash = head_.hash;
   if (row.created_at.empty()) row.created_at = NowRfc3339Millis();
   row.hash = AuditEntryHash(row);
-  auto stmt = db_->Prepare(kInsertAudit);
+  auto stmt = db_->Cached(kInsertAudit);
   if (!stmt) return stmt.error();
-  BindAudit(*stmt, row);
-  if (auto s = stmt->Run(); !s) return s.error();
+  BindAudit(**stmt, row);
+  Status s = (*stmt)->Run();
+  (*stmt)->Reset();
+  if (!s) return s.error();
   head_ = Head{row.id, std::move(row.hash)};
   return head_.id;
 }
