@@ -80,14 +80,19 @@ function response(status, headers, body)
 end
 EOF
 echo "EXPLAIN (COSTS, VERBOSE, FORMAT JSON) $query;" >"$work/explain.sql"
+# planbot's CPU time (user + system, all threads) in clock ticks, from /proc.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$planbot_pid/stat"; }
+echo "CLK_TCK $(getconf CLK_TCK)" >"$work/clk"
 echo "warm-up: 3 s of the same load, not measured"
 wrk -t4 -c4 -d3s -s "$work/plan.lua" "http://127.0.0.1:$port/api/v1/commands" >/dev/null
 pgbench -n -M extended -c 4 -j 4 -T 3 -f "$work/explain.sql" "$clone" >/dev/null 2>&1
 for round in $(seq 1 "$rounds"); do
   [ "$rounds" -gt 1 ] && echo "--- round $round of $rounds"
   echo "planbot: 4 connections, ${seconds}s, POST plan ... (4 sessions, 4 clones)"
+  cpu_ticks >"$work/cpu.$round.before"
   wrk -t4 -c4 -d"${seconds}s" --latency -s "$work/plan.lua" \
     "http://127.0.0.1:$port/api/v1/commands" | tee "$work/wrk.$round.out"
+  cpu_ticks >"$work/cpu.$round.after"
   echo "pgbench: 4 clients, ${seconds}s, extended protocol, the same EXPLAIN on clone $clone"
   pgbench -n -M extended -c 4 -j 4 -T "$seconds" -f "$work/explain.sql" "$clone" |
     tee "$work/pgbench.$round.out"
@@ -112,9 +117,13 @@ for r in range(1, rounds + 1):
     pgbench = float(re.search(r"tps = ([\d.]+)", pgb).group(1))
     lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", wrk, re.M))
     ratios.append(planbot / pgbench)
+    requests = int(re.search(r"(\d+) requests in", wrk).group(1))
+    hz = int(open(f"{work}/clk").read().split()[1])
+    ticks = int(open(f"{work}/cpu.{r}.after").read()) - int(open(f"{work}/cpu.{r}.before").read())
+    cpu_ms = ticks * 1000.0 / hz / requests if requests else float("nan")
     label = f"round {r}: " if rounds > 1 else ""
     print(f"{label}planbot plan via HTTP: {planbot:.0f} commands/s "
-          f"(p50 {lat.get('50')}, p99 {lat.get('99')})")
+          f"(p50 {lat.get('50')}, p99 {lat.get('99')}; planbot CPU {cpu_ms:.2f} ms/command)")
     print(f"{label}pgbench EXPLAIN:       {pgbench:.0f} statements/s")
     print(f"{label}ratio planbot / pgbench: {planbot / pgbench:.2f}")
 print(f"history rows written: {rows}; average time in the core before recording "
