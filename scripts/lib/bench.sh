@@ -32,3 +32,20 @@ bench_serve() {
   cat "$work/serve.log" >&2
   return 1
 }
+
+# bench_serve_local NAME SOURCE WARM_CLONES: writes $work/planbot.yaml for one `local` database
+# NAME cloned from SOURCE (clone prefix NAME_clone, WARM_CLONES kept warm, no quota, the store in
+# $work), picks a free port (in $port) and runs bench_serve on it.
+bench_serve_local() {
+  port=$(pg_free_port)
+  cat >"$work/planbot.yaml" <<YAML
+listen: 127.0.0.1:$port
+store: $work/planbot.db
+limits: {quota: {commands: 0, per: 60s}}
+databases:
+  - name: $1
+    provider: local
+    local: {source: $2, warm_clones: $3, clone_prefix: $1_clone}
+YAML
+  bench_serve "$work/planbot.yaml" "$port"
+}

@@ -25,17 +25,7 @@ bench_workdir advbench
 
 pg_cluster_start "$work/pg"
 psql -q -v ON_ERROR_STOP=1 -c "create database advsource" >/dev/null
-port=$(pg_free_port)
-cat >"$work/planbot.yaml" <<YAML
-listen: 127.0.0.1:$port
-store: $work/planbot.db
-limits: {quota: {commands: 0, per: 60s}}
-databases:
-  - name: adv
-    provider: local
-    local: {source: advsource, warm_clones: 1, clone_prefix: adv_clone}
-YAML
-bench_serve "$work/planbot.yaml" "$port"
+bench_serve_local adv advsource 1
 python3 tests/bench/adversarial_sql.py "$work/bodies"
 
 url="http://127.0.0.1:$port/api/v1/commands"

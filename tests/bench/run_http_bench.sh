@@ -41,17 +41,7 @@ create index on accounts (created);
 vacuum analyze accounts;
 SQL
 
-port=$(pg_free_port)
-cat >"$work/planbot.yaml" <<EOF
-listen: 127.0.0.1:$port
-store: $work/planbot.db
-limits: {quota: {commands: 0, per: 60s}}
-databases:
-  - name: bench
-    provider: local
-    local: {source: bench, warm_clones: 4, clone_prefix: bench_clone}
-EOF
-bench_serve "$work/planbot.yaml" "$port"
+bench_serve_local bench bench 4
 
 query="select * from accounts where created = '2024-03-01' and balance > 500"
 # One command per session first, so every clone exists before the clock starts.

@@ -23,15 +23,5 @@ create database oraclesource;
 \c oraclesource
 create table vault as select decode('$secret', 'hex') as s;
 SQL
-port=$(pg_free_port)
-cat >"$work/planbot.yaml" <<YAML
-listen: 127.0.0.1:$port
-store: $work/planbot.db
-limits: {quota: {commands: 0, per: 60s}}
-databases:
-  - name: oracle
-    provider: local
-    local: {source: oraclesource, warm_clones: 1, clone_prefix: oracle_clone}
-YAML
-bench_serve "$work/planbot.yaml" "$port"
+bench_serve_local oracle oraclesource 1
 python3 tests/bench/oracle_capacity.py "http://127.0.0.1:$port" "$secret"
