@@ -172,6 +172,8 @@ bool IsSpace(char c) { return kSpace.find(c) != std::string_view::npos; }
 
 // `text` without its comments; a comment between two tokens leaves one separator.
 std::string WithoutComments(const std::string& text) {
+  // A comment starts with "--" or "/*"; without either there is none to scan for.
+  if (text.find("--") == std::string::npos && text.find("/*") == std::string::npos) return text;
   Result<std::vector<internal::SqlToken>> tokens = internal::ScanSql(text);
   if (!tokens.ok()) return text;
   std::string out;
@@ -222,6 +224,11 @@ Result<std::string> FingerprintChecked(std::string_view sql) {
 Status CheckSqlShape(std::string_view sql) {
   Error unfit;
   if (internal::IsUnfitForParser(sql, &unfit)) return unfit;
+  // Every token and every level of nesting takes at least one byte: a text no longer than both
+  // limits is within them, and the parser reports its scanner errors as the scanner would.
+  if (sql.size() <= kMaxSqlTokens && sql.size() <= static_cast<size_t>(kMaxSqlDepth)) {
+    return Ok{};
+  }
   Result<internal::SqlShape> shape = internal::MeasureSql(sql);
   if (!shape) return shape.error();
   if (shape->tokens > kMaxSqlTokens) {
