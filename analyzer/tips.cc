@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
+#include "analyzer/tips/advice.h"
 #include "analyzer/tips/rules.h"
 
 namespace planbot::analyzer {
@@ -39,17 +41,40 @@ Tip TipContext::Make(std::string code, std::optional<int> node, std::string mess
 
 }  // namespace tips
 
+const ColumnFacts* RelationFacts::Column(std::string_view column) const {
+  for (const ColumnFacts& c : columns) {
+    if (c.name == column) return &c;
+  }
+  return nullptr;
+}
+
+const RelationFacts* CatalogFacts::Relation(std::string_view name) const {
+  for (const RelationFacts& r : relations) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
+
+std::string CatalogFacts::EffectiveCollation(const ColumnFacts& column) const {
+  return column.collation.empty() ? datcollate : column.collation;
+}
+
+bool IsCCollation(std::string_view collation) { return collation == "C" || collation == "POSIX"; }
+
 namespace {
 
 using RuleFn = void (*)(const tips::TipContext&, tips::Tips&);
 
 // Every rule, one file each under analyzer/tips/ (docs/tips.md has the table).
 constexpr RuleFn kRules[] = {
-    tips::SeqScanFilterTips,       tips::IndexFilterTips,  tips::RowMisfireTips,
-    tips::SortSpillTips,           tips::HashSpillTips,    tips::HashAggSpillTips,
-    tips::LossyBitmapTips,         tips::HeapFetchesTips,  tips::LargeResultTips,
-    tips::PlanningDominatesTips,   tips::JitDominatesTips, tips::WorkersShortTips,
-    tips::NestedLoopManyLoopsTips,
+    tips::SeqScanFilterTips,       tips::IndexFilterTips,       tips::RowMisfireTips,
+    tips::SortSpillTips,           tips::HashSpillTips,         tips::HashAggSpillTips,
+    tips::LossyBitmapTips,         tips::HeapFetchesTips,       tips::LargeResultTips,
+    tips::PlanningDominatesTips,   tips::JitDominatesTips,      tips::WorkersShortTips,
+    tips::NestedLoopManyLoopsTips, tips::OrderByLimitIndexTips, tips::JoinKeyIndexTips,
+    tips::LikePrefixIndexTips,     tips::WrongIndexOrderTips,   tips::PartialIndexTips,
+    tips::EstimatedTips,           tips::LargeOffsetTips,       tips::OrAcrossTablesTips,
+    tips::StaleStatisticsTips,     tips::ReadEfficiencyTips,
 };
 
 bool MoreValuable(const Tip& a, const Tip& b) {
@@ -60,6 +85,43 @@ bool MoreValuable(const Tip& a, const Tip& b) {
 }
 
 double Rounded(double value, double scale) { return std::round(value * scale) / scale; }
+
+// 12,345 for large costs, 8.4 or 0.43 for small ones.
+std::string HumanCost(double cost) {
+  if (cost >= 100) return tips::Rows(std::round(cost));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, cost >= 10 ? "%.1f" : "%.2f", cost);
+  return buf;
+}
+
+const char* FixKindName(FixKind kind) {
+  switch (kind) {
+    case FixKind::kIndex:
+      return "index";
+    case FixKind::kSetting:
+      return "setting";
+    case FixKind::kMaintenance:
+      break;
+  }
+  return "maintenance";
+}
+
+nlohmann::json FixToJson(const Fix& fix) {
+  nlohmann::json out = {{"kind", FixKindName(fix.kind)}, {"statements", fix.statements}};
+  if (!fix.verified) {
+    out["verified"] = nullptr;
+    return out;
+  }
+  const Verification& v = *fix.verified;
+  out["verified"] = {{"method", v.method},
+                     {"cost_before", Rounded(v.cost_before, 100)},
+                     {"cost_after", Rounded(v.cost_after, 100)},
+                     {"used", v.used},
+                     {"plan_change", v.plan_change},
+                     {"replans", v.replans},
+                     {"ms", Rounded(v.ms, 1000)}};
+  return out;
+}
 
 }  // namespace
 
@@ -79,7 +141,7 @@ std::vector<Tip> ComputeTips(const ExplainQuery& query, const PlanMetrics& metri
                              const TipOptions& options) {
   std::vector<Tip> out;
   if (metrics.nodes.empty()) return out;
-  const tips::TipContext ctx(query, metrics);
+  const tips::TipContext ctx(query, metrics, options.catalog);
   for (RuleFn rule : kRules) rule(ctx, out);
   std::stable_sort(out.begin(), out.end(), MoreValuable);
   if (options.max_tips > 0 && out.size() > options.max_tips) out.resize(options.max_tips);
@@ -95,16 +157,35 @@ nlohmann::json TipsToJson(const std::vector<Tip>& tips) {
                    {"node_label", tip.node ? nlohmann::json(tip.node_label) : nlohmann::json()},
                    {"message", tip.message},
                    {"saving_ms", Rounded(tip.saving_ms, 1000)}});
+    nlohmann::json& t = out.back();
+    if (tip.estimate_based) t["estimate_based"] = true;
+    if (tip.fix) t["fix"] = FixToJson(*tip.fix);
   }
   return out;
+}
+
+std::string VerificationLine(const Verification& v) {
+  std::string line = "verified on your clone: estimated cost " + HumanCost(v.cost_before) + " → " +
+                     HumanCost(v.cost_after);
+  if (v.cost_after > 0 && v.cost_before > v.cost_after) {
+    line += " (" + tips::Factor(v.cost_before / v.cost_after) + " cheaper)";
+  } else if (v.cost_after >= v.cost_before) {
+    line += " (no cheaper)";
+  }
+  if (!v.plan_change.empty()) line += "; " + v.plan_change;
+  return line;
 }
 
 std::string TipsToText(const std::vector<Tip>& tips) {
   std::string text;
   for (const Tip& tip : tips) {
     text += std::string("- [") + SeverityName(tip.severity) + "] ";
-    if (!tip.node_label.empty()) text += tip.node_label + ": ";
+    if (tip.estimate_based) text += "(estimated) ";
+    if (!tip.node_label.empty() && !tip.message.starts_with(tip.node_label)) {
+      text += tip.node_label + ": ";
+    }
     text += tip.message + "\n";
+    if (tip.fix && tip.fix->verified) text += "  " + VerificationLine(*tip.fix->verified) + "\n";
   }
   return text;
 }

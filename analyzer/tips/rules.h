@@ -23,10 +23,13 @@ inline constexpr double kMediumShare = 0.05;
 
 class TipContext {
  public:
-  TipContext(const ExplainQuery& query, const PlanMetrics& metrics)
-      : query_(query), metrics_(metrics) {}
+  TipContext(const ExplainQuery& query, const PlanMetrics& metrics,
+             const CatalogFacts* catalog = nullptr)
+      : query_(query), metrics_(metrics), catalog_(catalog) {}
 
   const ExplainQuery& query() const { return query_; }
+  // The clone's catalog; null when it was not read (offline render, no session).
+  const CatalogFacts* catalog() const { return catalog_; }
   const PlanMetrics& metrics() const { return metrics_; }
   const std::vector<NodeMetrics>& nodes() const { return metrics_.nodes; }
   const NodeMetrics* Parent(const NodeMetrics& m) const {
@@ -43,6 +46,7 @@ class TipContext {
  private:
   const ExplainQuery& query_;
   const PlanMetrics& metrics_;
+  const CatalogFacts* catalog_;
 };
 
 using Tips = std::vector<Tip>;
@@ -60,5 +64,15 @@ void PlanningDominatesTips(const TipContext& ctx, Tips& out);
 void JitDominatesTips(const TipContext& ctx, Tips& out);
 void WorkersShortTips(const TipContext& ctx, Tips& out);
 void NestedLoopManyLoopsTips(const TipContext& ctx, Tips& out);
+void OrderByLimitIndexTips(const TipContext& ctx, Tips& out);
+void JoinKeyIndexTips(const TipContext& ctx, Tips& out);
+void LikePrefixIndexTips(const TipContext& ctx, Tips& out);
+void WrongIndexOrderTips(const TipContext& ctx, Tips& out);
+void PartialIndexTips(const TipContext& ctx, Tips& out);
+void EstimatedTips(const TipContext& ctx, Tips& out);
+void LargeOffsetTips(const TipContext& ctx, Tips& out);
+void OrAcrossTablesTips(const TipContext& ctx, Tips& out);
+void StaleStatisticsTips(const TipContext& ctx, Tips& out);
+void ReadEfficiencyTips(const TipContext& ctx, Tips& out);
 
 }  // namespace planbot::analyzer::tips
