@@ -164,6 +164,19 @@ nlohmann::json TipsToJson(const std::vector<Tip>& tips) {
   return out;
 }
 
+std::vector<std::string> RelationsRead(const ExplainQuery& query) {
+  std::vector<std::string> names;
+  auto walk = [&](auto&& self, const PlanNode& node) -> void {
+    const std::string name = tips::RelationSql(node);
+    if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
+    }
+    for (const PlanNode& child : node.children) self(self, child);
+  };
+  walk(walk, query.plan);
+  return names;
+}
+
 std::string VerificationLine(const Verification& v) {
   std::string line = "verified on your clone: estimated cost " + HumanCost(v.cost_before) + " → " +
                      HumanCost(v.cost_after);

@@ -44,13 +44,16 @@ struct ColumnFacts {
 };
 
 struct RelationFacts {
-  std::string name;              // as RelationSql (tips/advice.h) spells it: orders, sales."Items"
-  double reltuples = -1;         // pg_class.reltuples (-1: never analysed or vacuumed)
-  double relpages = 0;           // pg_class.relpages
-  double live_tuples = 0;        // pg_stat_user_tables.n_live_tup
-  double dead_tuples = 0;        // pg_stat_user_tables.n_dead_tup
-  double mod_since_analyze = 0;  // pg_stat_user_tables.n_mod_since_analyze
-  bool analyzed = false;         // last_analyze or last_autoanalyze is set
+  std::string name;       // as RelationSql (tips/advice.h) spells it: orders, sales."Items"
+  double reltuples = -1;  // pg_class.reltuples (-1: never analysed or vacuumed)
+  double relpages = 0;    // pg_class.relpages: pages when last analysed or vacuumed
+  // pg_relation_size() / block size: pages now. Template clones copy pg_class but start with
+  // empty pg_stat counters, so a table grown since its ANALYZE shows here, not in the counters.
+  double current_pages = 0;
+  double live_tuples = 0;            // pg_stat_user_tables.n_live_tup
+  double dead_tuples = 0;            // pg_stat_user_tables.n_dead_tup
+  double mod_since_analyze = 0;      // pg_stat_user_tables.n_mod_since_analyze
+  bool analyzed = false;             // last_analyze or last_autoanalyze is set
   std::vector<std::string> indexes;  // pg_get_indexdef() of each valid index
   std::vector<ColumnFacts> columns;  // in attnum order, dropped columns left out
 
@@ -134,6 +137,10 @@ nlohmann::json TipsToJson(const std::vector<Tip>& tips);
 // verified fix one more line: "  verified on your clone: estimated cost 12,345 → 8.4 (1,470×
 // cheaper)".
 std::string TipsToText(const std::vector<Tip>& tips);
+
+// The relations `query` reads, each once, spelled as tips and CatalogFacts name them (orders,
+// sales."Items"): what the catalog is read for.
+std::vector<std::string> RelationsRead(const ExplainQuery& query);
 
 // The line above for one verification, without indent: "verified on your clone: ...".
 std::string VerificationLine(const Verification& v);

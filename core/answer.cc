@@ -1,5 +1,7 @@
 #include "core/answer.h"
 
+#include <cmath>
+
 #include "common/raw_json.h"
 
 namespace planbot::core {
@@ -26,6 +28,13 @@ nlohmann::json WithoutPlanJson(const Answer& a) {
     out["plan"] = {{"text", a.analysis->text}, {"json", nullptr}};
     out["summary"] = analyzer::SummaryToJson(a.analysis->summary);
     out["tips"] = analyzer::TipsToJson(a.analysis->tips);
+    const analyzer::Advice& advice = a.analysis->advice;
+    if (advice.verified) {
+      out["advice"] = {{"catalog_read", advice.catalog != nullptr},
+                       {"replans", advice.replans},
+                       {"ms", std::round(advice.ms * 1000) / 1000}};
+      if (!advice.note.empty()) out["advice"]["note"] = advice.note;
+    }
     if (!a.analysis->hypothetical_indexes.empty()) {
       out["hypothetical_indexes"] = a.analysis->hypothetical_indexes;
     }

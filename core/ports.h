@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/tips.h"
 #include "common/result.h"
 
 namespace planbot::core {
@@ -110,6 +111,13 @@ struct HypoIndex {
   int64_t estimated_bytes = 0;
 };
 
+// A setting made with SET LOCAL for one re-plan: a name planbot chose (work_mem, ...) and its
+// value, never the user's text.
+struct LocalSetting {
+  std::string name;
+  std::string value;  // as it goes between single quotes: "64MB"
+};
+
 // One non-idle backend of a clone (pg_stat_activity). `query` is the raw text: the core
 // normalizes it before anyone sees it and never logs it.
 struct Backend {
@@ -132,6 +140,21 @@ class DatabaseSession {
   // EXPLAIN JSON text.
   virtual Result<std::string> Explain(const std::string& sql, ExplainMode mode,
                                       const StatementLimits& limits) = 0;
+
+  // Plan-only EXPLAIN (as ExplainMode::kPlan) of `sql` after SET LOCAL of each of `settings`
+  // (none: as it plans now, hypothetical indexes included),
+  // in a transaction that is rolled back: how the planner would plan it with them. Used to
+  // verify advice (core/advice.h); never executes the statement.
+  virtual Result<std::string> Replan(const std::string& sql,
+                                     const std::vector<LocalSetting>& settings,
+                                     const StatementLimits& limits) = 0;
+
+  // The clone's catalog facts (analyzer/tips.h) for `relations`, spelled as SQL names them
+  // ("orders", "sales.\"Items\"") and resolved with to_regclass (unknown ones are left out),
+  // and the database's collation. Metadata and statistics figures only: never pg_stats' lists
+  // of values.
+  virtual Result<analyzer::CatalogFacts> ReadCatalog(const std::vector<std::string>& relations,
+                                                     const StatementLimits& limits) = 0;
 
   // Runs one statement `exec` accepts (the core has checked its kind) so that it persists in
   // the clone. `transactional`: inside BEGIN ... COMMIT with SET LOCAL timeouts; otherwise

@@ -34,7 +34,8 @@ bool CommandContext::CheckSql(const std::string* text) {
   return true;
 }
 
-void CommandContext::Analyze(std::string plan_json) {
+void CommandContext::Analyze(std::string plan_json,
+                             const std::function<void(analyzer::Analysis&)>& refine) {
   auto analyzed = analyzer::Analyze(std::move(plan_json), {server_version, block_size});
   if (!analyzed) {
     Fail(MakeError(ErrorCode::kInternal,
@@ -42,6 +43,7 @@ void CommandContext::Analyze(std::string plan_json) {
          Outcome::kError);
     return;
   }
+  if (refine) refine(*analyzed);
   analysis = std::make_shared<const analyzer::Analysis>(std::move(*analyzed));
 }
 

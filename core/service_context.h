@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,8 +50,10 @@ struct CommandContext {
   // it; on failure (also when that used up the deadline) records the error and returns false.
   bool CheckSql(const std::string* sql = nullptr);
 
-  // Analyses the server's EXPLAIN JSON into `analysis`; records the failure when it cannot be read.
-  void Analyze(std::string plan_json);
+  // Analyses the server's EXPLAIN JSON into `analysis`, letting `refine` add to it first (advice
+  // verified on the clone); records the failure when it cannot be read.
+  void Analyze(std::string plan_json,
+               const std::function<void(analyzer::Analysis&)>& refine = nullptr);
 
   double ElapsedMs() const;
 };

@@ -3,11 +3,15 @@
 #include <string>
 
 #include "analyzer/human_format.h"
+#include "core/advice.h"
 #include "core/service_context.h"
 #include "core/statement_policy.h"
 
 namespace planbot::core {
 namespace {
+
+// Re-plans one command may spend verifying its advice (core/advice.h).
+constexpr int kMaxAdviceReplans = 8;
 
 std::string HypoLine(const HypoIndex& h) {
   return h.name + " on " + h.table + ", estimated size " +
@@ -50,21 +54,21 @@ Answer Service::RunExplainMode(Context& ctx, ExplainMode mode) {
         "planbot cannot record commands right now, so it runs none: " + health.error().message));
     return answer;
   }
-  std::string plan_json;
   Status ran = OnSession(ctx, true, [&](Session& s) -> Status {
     ctx.block_size = s.db->block_size();
     ctx.server_version = s.db->server_version_num();
     RunningStatement running(s);
-    auto json = s.db->Explain(ctx.statement->text, mode, Limits(ctx));
+    const StatementLimits limits = Limits(ctx);
+    auto json = s.db->Explain(ctx.statement->text, mode, limits);
     if (!json) return json.error();
-    plan_json = std::move(*json);
+    // The advice is verified on this session's connection while the command holds it.
+    ctx.Analyze(std::move(*json), [&](analyzer::Analysis& analysis) {
+      AdviseOnClone(*s.db, ctx.statement->text, analysis, limits,
+                    {kMaxAdviceReplans, ctx.deadline});
+    });
     return Ok{};
   });
-  if (!ran) {
-    ctx.Fail(ran.error());
-  } else {
-    ctx.Analyze(std::move(plan_json));
-  }
+  if (!ran) ctx.Fail(ran.error());
   return answer;
 }
 

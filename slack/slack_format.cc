@@ -87,8 +87,15 @@ std::string SummaryLines(const analyzer::Analysis& a) {
 
 std::string Tip(const analyzer::Tip& tip) {
   std::string line = "• [" + EscapeSlack(analyzer::SeverityName(tip.severity)) + "] ";
-  if (!tip.node_label.empty()) line += EscapeSlack(tip.node_label) + ": ";
-  return line + EscapeSlack(tip.message) + "\n";
+  if (tip.estimate_based) line += "(estimated) ";
+  if (!tip.node_label.empty() && !tip.message.starts_with(tip.node_label)) {
+    line += EscapeSlack(tip.node_label) + ": ";
+  }
+  line += EscapeSlack(tip.message) + "\n";
+  if (tip.fix && tip.fix->verified) {
+    line += "    _" + EscapeSlack(analyzer::VerificationLine(*tip.fix->verified)) + "_\n";
+  }
+  return line;
 }
 
 // Tips that fit in `room` bytes, and a line counting the ones that did not.

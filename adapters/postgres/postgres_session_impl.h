@@ -74,6 +74,11 @@ class PostgresSession final : public core::DatabaseSession {
 
   Result<std::string> Explain(const std::string& sql, core::ExplainMode mode,
                               const core::StatementLimits& limits) override;
+  Result<std::string> Replan(const std::string& sql,
+                             const std::vector<core::LocalSetting>& settings,
+                             const core::StatementLimits& limits) override;
+  Result<analyzer::CatalogFacts> ReadCatalog(const std::vector<std::string>& relations,
+                                             const core::StatementLimits& limits) override;
   Result<core::ExecResult> Exec(const std::string& sql, bool transactional,
                                 const core::StatementLimits& limits) override;
   Result<core::HypoIndex> HypoCreate(const std::string& create_index_sql,

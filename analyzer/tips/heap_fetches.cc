@@ -1,5 +1,6 @@
 // heap_fetches: an Index Only Scan that still visits the table for many rows because the
-// visibility map is not up to date (the table needs VACUUM).
+// visibility map is not up to date (the table needs VACUUM). Fix: VACUUM the table (when the
+// plan names it).
 #include <algorithm>
 #include <string>
 
@@ -34,8 +35,10 @@ void HeapFetchesTips(const TipContext& ctx, Tips& out) {
                " SET (autovacuum_vacuum_scale_factor = 0.02, "
                "autovacuum_vacuum_insert_scale_factor = 0.02);";
     const double share = rows > 0 ? std::min(fetches / rows, 1.0) : 1.0;
-    out.push_back(ctx.Make("heap_fetches", m.id, std::move(message),
-                           kSavingShare * share * m.exclusive_ms.value_or(0)));
+    Tip tip = ctx.Make("heap_fetches", m.id, std::move(message),
+                       kSavingShare * share * m.exclusive_ms.value_or(0));
+    if (!relation.empty()) tip.fix = Fix{FixKind::kMaintenance, {"VACUUM " + relation}, {}, {}};
+    out.push_back(std::move(tip));
   }
 }
 

@@ -35,13 +35,15 @@ void LossyBitmapTips(const TipContext& ctx, Tips& out) {
                           CurrentWorkMemNote(ctx.query()) +
                           ", so every row on those pages was rechecked";
     if (rechecked > 0) message += " (" + Rows(rechecked) + " rows removed by the recheck)";
-    message += ". SET work_mem = '" + SuggestedWorkMem(ctx.query(), needed_kb) +
-               "'; keeps the bitmap exact.";
+    const std::string setting = SuggestedWorkMem(ctx.query(), needed_kb);
+    message += ". SET work_mem = '" + setting + "'; keeps the bitmap exact.";
     const double kept = m.actual_rows_total.value_or(0);
     const double wasted_share =
         rechecked > 0 ? rechecked / (rechecked + kept) : 0.5 * static_cast<double>(lossy) / pages;
-    out.push_back(ctx.Make("lossy_bitmap", m.id, std::move(message),
-                           m.exclusive_ms.value_or(0) * wasted_share));
+    Tip tip = ctx.Make("lossy_bitmap", m.id, std::move(message),
+                       m.exclusive_ms.value_or(0) * wasted_share);
+    tip.fix = WorkMemFix(setting);
+    out.push_back(std::move(tip));
   }
 }
 

@@ -1,5 +1,7 @@
 // row_misfire: the planner's row estimate is off by an order of magnitude at the node where the
-// error starts (errors inherited from a child are reported at the child only).
+// error starts (errors inherited from a child are reported at the child only). The fix is the
+// ANALYZE / SET STATISTICS / CREATE STATISTICS the advice names (misfire_advice.h); at a scan of
+// a relation whose statistics the catalog shows stale, stale_statistics speaks instead.
 #include <algorithm>
 #include <string>
 
@@ -10,10 +12,9 @@
 namespace planbot::analyzer::tips {
 namespace {
 
-constexpr double kMinFactor = 10;     // max(actual/planned, planned/actual), per loop
-constexpr double kMinRows = 1000;     // larger of planned and actual rows over all loops
-constexpr double kOwnFactor = 10;     // must exceed the strongest same-direction child by this
-constexpr double kSavingShare = 0.5;  // of the consumer's own time a better plan may save
+constexpr double kMinFactor = 10;  // max(actual/planned, planned/actual), per loop
+constexpr double kMinRows = 1000;  // larger of planned and actual rows over all loops
+constexpr double kOwnFactor = 10;  // must exceed the strongest same-direction child by this
 
 // An overestimate is expected where execution stops before the input is exhausted.
 bool MayStopEarly(const TipContext& ctx, const NodeMetrics& m) {
@@ -42,26 +43,10 @@ double StrongestChildFactor(const TipContext& ctx, const NodeMetrics& m) {
   return strongest;
 }
 
-// Half of the own time of the first real consumer of these rows (a join, an aggregate, ...):
-// its choices were made on the wrong estimate. Nodes that only pass rows on are looked through.
-double Saving(const TipContext& ctx, const NodeMetrics& m) {
-  static const char* const kPassThrough[] = {
-      "Hash",   "Sort",         "Incremental Sort", "Materialize",  "Memoize",      "Gather",
-      "Result", "Gather Merge", "Append",           "Merge Append", "Subquery Scan"};
-  for (const NodeMetrics* up = ctx.Parent(m); up != nullptr; up = ctx.Parent(*up)) {
-    const std::string& type = up->node->node_type;
-    if (std::none_of(std::begin(kPassThrough), std::end(kPassThrough),
-                     [&](const char* t) { return type == t; })) {
-      return kSavingShare * up->exclusive_ms.value_or(0);
-    }
-  }
-  return 0;
-}
-
 std::string Header(const NodeMetrics& m) {
   const PlanNode& node = *m.node;
   const bool under = m.misfire->direction == MisfireDirection::kUnder;
-  std::string text = "Row estimate off by " + Factor(m.misfire->factor) + " at " + m.label +
+  std::string text = m.label + ": the row estimate is off by " + Factor(m.misfire->factor) +
                      ": planned " + RowsWithNoun(node.plan_rows->value) + ", got " +
                      Rows(node.actual.rows->value);
   if (m.loops && *m.loops > 1) text += " per loop over " + Rows(*m.loops) + " loops";
@@ -78,9 +63,13 @@ void RowMisfireTips(const TipContext& ctx, Tips& out) {
     if (larger < kMinRows) continue;
     if (m.misfire->direction == MisfireDirection::kOver && MayStopEarly(ctx, m)) continue;
     if (m.misfire->factor / StrongestChildFactor(ctx, m) < kOwnFactor) continue;
-    std::string message = Header(m);
-    message += MisfireAdvice(ctx, m);
-    out.push_back(ctx.Make("row_misfire", m.id, std::move(message), Saving(ctx, m)));
+    // A scan of a relation whose statistics are stale: stale_statistics gives the ANALYZE.
+    const std::string relation = ScannedRelation(ctx, m);
+    if (!relation.empty() && !StaleStatisticsReason(ctx, relation).empty()) continue;
+    MisfireAdvice advice = AdviseMisfire(ctx, m);
+    Tip tip = ctx.Make("row_misfire", m.id, Header(m) + advice.text, MisfireSaving(ctx, m));
+    tip.fix = std::move(advice.fix);
+    out.push_back(std::move(tip));
   }
 }
 

@@ -1,7 +1,12 @@
-// seq_scan_filter: a sequential scan that reads a sizeable table only to discard most rows.
+// seq_scan_filter: a sequential scan that reads a sizeable table only to discard most rows. Fix:
+// CREATE INDEX on the columns the Filter compares with constants or parameters (equality columns
+// first, most selective first when the catalog knows, then ranges); alternatives: the first two
+// columns swapped, the first column alone. Stays quiet where a more specific index rule fires on
+// the same scan: like_prefix_index (a LIKE prefix), partial_index (a rare constant),
+// order_by_limit_index (the scan feeds ORDER BY ... LIMIT).
 #include <string>
+#include <vector>
 
-#include "analyzer/condition_columns.h"
 #include "analyzer/tips/advice.h"
 #include "analyzer/tips/rules.h"
 
@@ -10,19 +15,6 @@ namespace {
 
 constexpr double kMinRowsRead = 10000;     // rows read (kept + removed) over all loops
 constexpr double kMinRemovedShare = 0.90;  // share of the rows read that the Filter removed
-
-std::string IndexAdvice(const std::string& relation, const std::string& filter) {
-  const std::vector<std::string> columns = IndexCandidateColumns(filter);
-  if (columns.empty()) {
-    return " An index that matches the filter " + filter +
-           " would let PostgreSQL read only the matching rows.";
-  }
-  const std::string list = JoinList(columns);
-  return " An index on " + relation + " (" + list +
-         ") would let PostgreSQL read only the matching rows: CREATE INDEX ON " + relation + " (" +
-         list + "); (try it first with `hypo create index on " + relation + " (" + list +
-         ")` and `plan`).";
-}
 
 }  // namespace
 
@@ -36,13 +28,30 @@ void SeqScanFilterTips(const TipContext& ctx, Tips& out) {
     const double removed = LoopsTotal(node.rows_removed_by_filter, m);
     const double read = removed + *m.actual_rows_total;
     if (read < kMinRowsRead || removed < kMinRemovedShare * read) continue;
+    if (LikePrefixApplies(node) || PartialIndexApplies(ctx.metrics(), ctx.catalog(), m) ||
+        OrderByLimitCovers(ctx.metrics(), ctx.catalog(), m)) {
+      continue;
+    }
     const std::string relation = RelationSql(node);
+    const std::vector<std::string> columns = FilterIndexColumns(ctx.catalog(), node, *node.filter);
     std::string message = m.label + " read " + Rows(read) + " rows and its filter discarded " +
                           Percent(removed / read) + " of them (" + Rows(*m.actual_rows_total) +
                           " kept).";
-    message += IndexAdvice(relation.empty() ? "the table" : relation, *node.filter);
-    out.push_back(ctx.Make("seq_scan_filter", m.id, std::move(message),
-                           m.exclusive_ms.value_or(0) * removed / read));
+    std::optional<Fix> fix;
+    if (columns.empty() || relation.empty()) {
+      message += " An index that matches the filter " + *node.filter +
+                 " would let PostgreSQL read only the matching rows.";
+    } else {
+      fix = IndexFix(relation, ColumnOrders(columns));
+      message +=
+          " An index on the filtered columns would let PostgreSQL read only the matching "
+          "rows: " +
+          fix->statements[0] + ";";
+    }
+    Tip tip = ctx.Make("seq_scan_filter", m.id, std::move(message),
+                       m.exclusive_ms.value_or(0) * removed / read);
+    tip.fix = std::move(fix);
+    out.push_back(std::move(tip));
   }
 }
 

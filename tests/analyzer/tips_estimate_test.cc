@@ -35,7 +35,7 @@ TEST_CASE("row_misfire at a scan suggests extended statistics for correlated fil
   REQUIRE(tip);
   CHECK(tip->node == 1);
   CHECK(tip->message ==
-        "Row estimate off by 120x at Seq Scan on orders o: planned 100 rows, got 12,000 "
+        "Seq Scan on orders o: the row estimate is off by 120x: planned 100 rows, got 12,000 "
         "(underestimate). Run ANALYZE orders; If it stays off and status, region are correlated, "
         "create extended statistics: CREATE STATISTICS orders_status_region_stats (dependencies, "
         "mcv) ON status, region FROM orders; ANALYZE orders; or raise their statistics target "
@@ -71,8 +71,8 @@ TEST_CASE("row_misfire at a join names the condition and the tables") {
   const std::optional<Tip> tip = FindTip(TipsFor(q), "row_misfire");
   REQUIRE(tip);
   CHECK(tip->node == 0);
-  CHECK(
-      Contains(tip->message, "Row estimate off by 500x at Hash Join: planned 10 rows, got 5,000"));
+  CHECK(Contains(tip->message,
+                 "Hash Join: the row estimate is off by 500x: planned 10 rows, got 5,000"));
   CHECK(Contains(tip->message, "Run ANALYZE on orders, customers."));
   CHECK(Contains(tip->message, "the join condition (o.customer_id = c.id)"));
 }
@@ -162,7 +162,8 @@ TEST_CASE("row_misfire explains why a scan's estimate could not be better") {
   CHECK(Contains(ScanAdviceFor([](PlanNode& n) { n.filter = "(total > $0)"; }),
                  "compares with a value unknown at planning time"));
   CHECK(Contains(ScanAdviceFor([](PlanNode& n) { n.filter = "(lower(email) = 'x'::text)"; }),
-                 "The planner has no statistics on lower(email): CREATE STATISTICS ON "
+                 "The planner has no statistics on lower(email): CREATE STATISTICS "
+                 "orders_loweremail_stats ON "
                  "(lower(email)) FROM orders;"));
   CHECK(Contains(ScanAdviceFor([](PlanNode& n) { n.filter = "((o.id % '2'::bigint) = 0)"; }),
                  "uses expressions without statistics of their own"));

@@ -31,7 +31,7 @@ TEST_CASE("sort_spill suggests work_mem from the disk space used") {
   REQUIRE(tip);
   CHECK(tip->message ==
         "Sort spilled 43.9 MiB to disk (external merge) because it did not fit in memory "
-        "(work_mem is 4MB). Give this query more sort memory: SET work_mem = '128MB'; (per sort "
+        "(work_mem is 4MB). Give this query more sort memory: SET work_mem = '256MB'; (per sort "
         "and per process, so prefer SET LOCAL or a role setting over a server-wide change). An "
         "index that returns rows in this order would avoid the sort: CREATE INDEX ON orders "
         "(created_at DESC);");
@@ -54,7 +54,7 @@ TEST_CASE("sort_spill uses the largest spill of any parallel worker") {
   const std::optional<Tip> tip = FindTip(TipsFor(q), "sort_spill");
   REQUIRE(tip);
   CHECK(Contains(tip->message, "spilled 586 MiB to disk"));
-  CHECK(Contains(tip->message, "SET work_mem = '2GB'"));
+  CHECK(Contains(tip->message, "SET work_mem = '4GB'"));
 }
 
 TEST_CASE("sort_spill names the sort key when it is not a plain column") {
@@ -103,7 +103,7 @@ TEST_CASE("hash_spill sizes work_mem for the whole hash table and names the rela
   CHECK(tip->message ==
         "Hash of customers was split into 8 batches (planned 1): the hash table (about 32.0 MiB) "
         "did not fit in work_mem * hash_mem_multiplier, so both join inputs went through "
-        "temporary files (work_mem is 4MB). SET work_mem = '64MB'; or raise hash_mem_multiplier "
+        "temporary files (work_mem is 4MB). SET work_mem = '32MB'; or raise hash_mem_multiplier "
         "so that work_mem * hash_mem_multiplier holds it.");
   CHECK(tip->node == 2);
   CHECK(tip->saving_ms == doctest::Approx(0.5 * (150 + 400)));

@@ -41,6 +41,16 @@ inline const char* kCannedPlan = R"json([
   }
 ])json";
 
+// What the planner says of kCannedPlan's statement once the fake's hypothetical index exists:
+// an Index Scan using it (the fake re-plan's answer unless a test sets another).
+inline const char* kCannedIndexPlan = R"json([{"Plan": {
+  "Node Type": "Index Scan", "Parallel Aware": false, "Async Capable": false,
+  "Scan Direction": "Forward", "Index Name": "<16390>btree_orders_customer_id",
+  "Relation Name": "customers", "Schema": "public", "Alias": "customers",
+  "Startup Cost": 0.29, "Total Cost": 8.44, "Plan Rows": 1, "Plan Width": 64,
+  "Output": ["id", "email"],
+  "Index Cond": "((customers.email)::text = 'bob@example.com'::text)"}}])json";
+
 struct FakeDb {
   std::atomic<int> explains{0};
   std::atomic<int> running{0};
@@ -53,6 +63,12 @@ struct FakeDb {
   std::vector<std::string> sql_seen;
   std::vector<core::HypoIndex> hypo;
   std::vector<core::Backend> backends;
+  // Advice verification: the plan a re-plan returns (empty: `plan`), the catalog it reads, and
+  // what was asked ("replan: work_mem=64MB: <sql>", "catalog: orders").
+  std::string replan = kCannedIndexPlan;
+  analyzer::CatalogFacts catalog;
+  bool hypo_unavailable = false;  // HypoCreate fails as without the extension
+  std::vector<std::string> advice_seen;
 };
 
 class FakeSession : public core::DatabaseSession {
@@ -81,6 +97,23 @@ class FakeSession : public core::DatabaseSession {
     }
     return db_->plan;
   }
+  Result<std::string> Replan(const std::string& sql,
+                             const std::vector<core::LocalSetting>& settings,
+                             const core::StatementLimits&) override {
+    std::lock_guard<std::mutex> guard(db_->mu);
+    std::string seen = "replan: ";
+    for (const core::LocalSetting& s : settings) seen += s.name + "=" + s.value + ": ";
+    db_->advice_seen.push_back(seen + sql);
+    return db_->replan.empty() ? db_->plan : db_->replan;
+  }
+  Result<analyzer::CatalogFacts> ReadCatalog(const std::vector<std::string>& relations,
+                                             const core::StatementLimits&) override {
+    std::lock_guard<std::mutex> guard(db_->mu);
+    std::string seen = "catalog:";
+    for (const std::string& r : relations) seen += " " + r;
+    db_->advice_seen.push_back(seen);
+    return db_->catalog;
+  }
   Result<core::ExecResult> Exec(const std::string& sql, bool transactional,
                                 const core::StatementLimits&) override {
     std::lock_guard<std::mutex> guard(db_->mu);
@@ -95,6 +128,9 @@ class FakeSession : public core::DatabaseSession {
   Result<core::HypoIndex> HypoCreate(const std::string& sql,
                                      const core::StatementLimits&) override {
     std::lock_guard<std::mutex> guard(db_->mu);
+    if (db_->hypo_unavailable) {
+      return MakeError(ErrorCode::kHypoUnavailable, "HypoPG is not installed in this clone");
+    }
     core::HypoIndex h{16390 + static_cast<int64_t>(db_->hypo.size()),
                       "<16390>btree_orders_customer_id", "public.orders", sql, 2 << 20};
     db_->hypo.push_back(h);

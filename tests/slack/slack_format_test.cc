@@ -24,7 +24,14 @@ using planbot::analyzer::Severity;
 
 planbot::analyzer::Tip Tip(Severity severity, const std::string& label,
                            const std::string& message) {
-  return {"seq_scan_filter", severity, 0, label, message, 1.5};
+  planbot::analyzer::Tip tip;
+  tip.code = "seq_scan_filter";
+  tip.severity = severity;
+  tip.node = 0;
+  tip.node_label = label;
+  tip.message = message;
+  tip.saving_ms = 1.5;
+  return tip;
 }
 
 // PostgreSQL's JSON of the plan, as it prints it (the attachment carries it as it is).
