@@ -262,9 +262,9 @@ class Verifier {
     const double measured_rows = spilled ? spilled->actual_rows_total.value_or(0) : 0;
     double need_kb = 0;
     Preorder(after.queries.front().plan, [&](const analyzer::PlanNode& n) {
-      const bool hashed = n.node_type == "Hash" ||
-                          (n.node_type == "Aggregate" && (n.strategy == "Hashed" ||
-                                                          n.strategy == "Mixed"));
+      const bool hashed =
+          n.node_type == "Hash" ||
+          (n.node_type == "Aggregate" && (n.strategy == "Hashed" || n.strategy == "Mixed"));
       if (!hashed) return;
       if (before[n.node_type] > 0) {
         --before[n.node_type];

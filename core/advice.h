@@ -14,8 +14,8 @@
 // statement under the command's statement limits. Its time counts in the command's duration.
 //
 // Failures: none reported to the user — a failed step leaves the tips as they were (unverified,
-// `verified: null`), and analysis.advice.note says why. Not thread-safe: runs on the thread that holds
-// the session.
+// `verified: null`), and analysis.advice.note says why. Not thread-safe: runs on the thread that
+// holds the session.
 #pragma once
 
 #include <chrono>
@@ -33,6 +33,6 @@ struct AdviceBounds {
 
 // What it took is kept in analysis.advice (verified, replans, ms, note).
 void AdviseOnClone(DatabaseSession& db, const std::string& sql, analyzer::Analysis& analysis,
-                           const StatementLimits& limits, const AdviceBounds& bounds);
+                   const StatementLimits& limits, const AdviceBounds& bounds);
 
 }  // namespace planbot::core

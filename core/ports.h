@@ -150,7 +150,8 @@ class DatabaseSession {
                                      const StatementLimits& limits) = 0;
 
   // The clone's catalog facts (analyzer/tips.h) for `relations`, spelled as SQL names them
-  // ("orders", "sales.\"Items\"") and resolved with to_regclass (unknown ones are left out),
+  // ("orders", "sales.\"Items\""), matched against the tables' own spellings (unknown ones are
+  // left out),
   // and the database's collation. Metadata and statistics figures only: never pg_stats' lists
   // of values.
   virtual Result<analyzer::CatalogFacts> ReadCatalog(const std::vector<std::string>& relations,

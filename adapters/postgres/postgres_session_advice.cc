@@ -15,11 +15,18 @@ namespace {
 
 constexpr char kReplanPrefix[] = "EXPLAIN (COSTS, VERBOSE, FORMAT JSON) ";
 
-// $1: a JSON array of relation names as SQL spells them. One row per relation that resolves.
+// $1: a JSON array of relation names as SQL spells them ("orders", "sales.\"Items\""), matched
+// against each table's quoted spelling (schema-qualified, or bare when it is visible on the
+// search_path), so no text is ever parsed as a name. One row per relation that matches.
 constexpr char kCatalog[] = R"SQL(
 WITH rel AS (
-  SELECT r.name, pg_catalog.to_regclass(r.name) AS oid
+  SELECT DISTINCT ON (r.name) r.name, c.oid
   FROM pg_catalog.json_array_elements_text($1::json) AS r(name)
+  JOIN pg_catalog.pg_class c ON c.relkind IN ('r', 'p', 'm', 'f')
+  JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+  WHERE pg_catalog.format('%I.%I', cn.nspname, c.relname) = r.name
+     OR (pg_catalog.quote_ident(c.relname) = r.name AND pg_catalog.pg_table_is_visible(c.oid))
+  ORDER BY r.name, pg_catalog.pg_table_is_visible(c.oid) DESC
 )
 SELECT rel.name,
        c.reltuples::float8,
@@ -28,7 +35,7 @@ SELECT rel.name,
        COALESCE(s.n_dead_tup, 0)::float8,
        COALESCE(s.n_mod_since_analyze, 0)::float8,
        (s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL),
-       (SELECT pg_catalog.datcollate::text FROM pg_catalog.pg_database
+       (SELECT datcollate::text FROM pg_catalog.pg_database
          WHERE datname = pg_catalog.current_database()),
        COALESCE((SELECT pg_catalog.json_agg(pg_catalog.pg_get_indexdef(i.indexrelid)
                                             ORDER BY i.indexrelid)
@@ -121,40 +128,38 @@ Result<std::string> PostgresSession::Replan(const std::string& sql,
 Result<analyzer::CatalogFacts> PostgresSession::ReadCatalog(
     const std::vector<std::string>& relations, const core::StatementLimits& limits) {
   using Facts = analyzer::CatalogFacts;
-  return Guarded<Facts>("", kNoPosition, limits,
-                        [&](const core::StatementLimits& bounded) -> Result<Facts> {
-                          SessionTxn t(*this, "BEGIN READ ONLY", bounded);
-                          const std::string names = nlohmann::json(relations).dump();
-                          pqxx::result rows = t.txn().exec_params(kCatalog, names);
-                          t.Rollback();
-                          Facts facts;
-                          for (const auto& row : rows) {
-                            analyzer::RelationFacts r;
-                            r.name = row[0].as<std::string>();
-                            r.reltuples = row[1].as<double>();
-                            r.relpages = row[2].as<double>();
-                            r.live_tuples = row[3].as<double>();
-                            r.dead_tuples = row[4].as<double>();
-                            r.mod_since_analyze = row[5].as<double>();
-                            r.analyzed = row[6].as<bool>();
-                            if (!row[7].is_null()) facts.datcollate = row[7].as<std::string>();
-                            auto indexes = nlohmann::json::parse(row[8].as<std::string>(), nullptr,
-                                                                 false);
-                            if (indexes.is_array()) {
-                              for (const auto& i : indexes) {
-                                if (i.is_string()) r.indexes.push_back(i.get<std::string>());
-                              }
-                            }
-                            r.current_pages = row[9].as<double>();
-                            auto columns = nlohmann::json::parse(row[10].as<std::string>(),
-                                                                 nullptr, false);
-                            if (columns.is_array()) {
-                              for (const auto& a : columns) r.columns.push_back(ToColumn(a));
-                            }
-                            facts.relations.push_back(std::move(r));
-                          }
-                          return facts;
-                        });
+  return Guarded<Facts>(
+      "", kNoPosition, limits, [&](const core::StatementLimits& bounded) -> Result<Facts> {
+        SessionTxn t(*this, "BEGIN READ ONLY", bounded);
+        const std::string names = nlohmann::json(relations).dump();
+        pqxx::result rows = t.txn().exec_params(kCatalog, names);
+        t.Rollback();
+        Facts facts;
+        for (const auto& row : rows) {
+          analyzer::RelationFacts r;
+          r.name = row[0].as<std::string>();
+          r.reltuples = row[1].as<double>();
+          r.relpages = row[2].as<double>();
+          r.live_tuples = row[3].as<double>();
+          r.dead_tuples = row[4].as<double>();
+          r.mod_since_analyze = row[5].as<double>();
+          r.analyzed = row[6].as<bool>();
+          if (!row[7].is_null()) facts.datcollate = row[7].as<std::string>();
+          auto indexes = nlohmann::json::parse(row[8].as<std::string>(), nullptr, false);
+          if (indexes.is_array()) {
+            for (const auto& i : indexes) {
+              if (i.is_string()) r.indexes.push_back(i.get<std::string>());
+            }
+          }
+          r.current_pages = row[9].as<double>();
+          auto columns = nlohmann::json::parse(row[10].as<std::string>(), nullptr, false);
+          if (columns.is_array()) {
+            for (const auto& a : columns) r.columns.push_back(ToColumn(a));
+          }
+          facts.relations.push_back(std::move(r));
+        }
+        return facts;
+      });
 }
 
 }  // namespace planbot::adapters::session_internal

@@ -1,9 +1,11 @@
 // seq_scan_filter: a sequential scan that reads a sizeable table only to discard most rows. Fix:
 // CREATE INDEX on the columns the Filter compares with constants or parameters (equality columns
-// first, most selective first when the catalog knows, then ranges); alternatives: the first two
+// first, most selective first when the catalog knows, then ranges; on a scan repeated per outer
+// row, the columns compared with the outer row's lead); alternatives: the first two
 // columns swapped, the first column alone. Stays quiet where a more specific index rule fires on
 // the same scan: like_prefix_index (a LIKE prefix), partial_index (a rare constant),
 // order_by_limit_index (the scan feeds ORDER BY ... LIMIT).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -33,7 +35,16 @@ void SeqScanFilterTips(const TipContext& ctx, Tips& out) {
       continue;
     }
     const std::string relation = RelationSql(node);
-    const std::vector<std::string> columns = FilterIndexColumns(ctx.catalog(), node, *node.filter);
+    std::vector<std::string> columns = FilterIndexColumns(ctx.catalog(), node, *node.filter);
+    // Rescanned per outer row (the inner side of a Nested Loop, a correlated subquery): a column
+    // compared with the outer row's works like a parameter, and leads the index.
+    if (m.loops.value_or(1) > 1) {
+      std::vector<std::string> joined = JoinColumnsOf(node, {*node.filter});
+      for (const std::string& c : columns) {
+        if (std::find(joined.begin(), joined.end(), c) == joined.end()) joined.push_back(c);
+      }
+      columns = std::move(joined);
+    }
     std::string message = m.label + " read " + Rows(read) + " rows and its filter discarded " +
                           Percent(removed / read) + " of them (" + Rows(*m.actual_rows_total) +
                           " kept).";

@@ -1,9 +1,10 @@
 // stale_statistics: a relation the plan reads whose statistics the clone's catalog shows out of
 // date (pg_stat_user_tables, pg_class, pg_stats) — many rows changed since its last ANALYZE,
-// never analysed, or a row count far from the live one — where the plan shows the damage: a row
-// estimate off by 10× or more at a scan of it. Plan-only EXPLAIN has no actual rows: there the
-// staleness alone is reported, as an estimate-based tip. Fix: ANALYZE the relation. row_misfire
-// defers to this rule at scans of such a relation (misfire_advice.h), so ANALYZE is advised once.
+// never analysed, grown to twice its pages since, or a row count far from the live one — where the
+// plan shows the damage: a row estimate off by 10× or more at a scan of it. Plan-only EXPLAIN has
+// no actual rows: there the staleness alone is reported, as an estimate-based tip. Fix: ANALYZE the
+// relation. row_misfire defers to this rule at scans of such a relation (misfire_advice.h), so
+// ANALYZE is advised once.
 #include <algorithm>
 #include <string>
 
@@ -20,6 +21,11 @@ constexpr double kMinNeverAnalyzed = 1000;  // never analysed: rows (live or rel
 constexpr double kMinCountFactor = 10;      // reltuples vs n_live_tup, either way, at least
 constexpr double kMinCountRows = 1000;      // the larger of the two, at least
 constexpr double kMinMisfire = 10;          // row estimate factor at a scan of the relation
+// Grown since the statistics were taken: pages now vs pg_class.relpages at the last ANALYZE or
+// VACUUM. A clone of a template starts with empty pg_stat counters (n_mod_since_analyze 0), but
+// pg_class is copied, so growth is how a clone shows that its statistics describe older data.
+constexpr double kMinGrowthFactor = 2;   // pages now / relpages, at least
+constexpr double kMinGrowthPages = 100;  // and at least this many pages more
 
 // The table's size as best known: the live count pg_stat keeps, or pg_class's estimate (a
 // clone's pg_stat counters start at zero while pg_class and pg_stats are copied).
@@ -62,6 +68,12 @@ std::string StaleStatisticsReason(const TipContext& ctx, const std::string& rela
     return tips::Rows(r->mod_since_analyze) + " rows of " + relation +
            " changed since its last ANALYZE (" +
            Percent(r->mod_since_analyze / std::max(rows, 1.0)) + " of " + tips::Rows(rows) + ")";
+  }
+  if (r->relpages > 0 && r->current_pages >= kMinGrowthFactor * r->relpages &&
+      r->current_pages - r->relpages >= kMinGrowthPages) {
+    return relation + " grew from " + tips::Rows(r->relpages) + " to " +
+           tips::Rows(r->current_pages) +
+           " pages since its statistics were taken (pg_class.relpages): they describe older data";
   }
   if (r->reltuples >= 0 && r->live_tuples > 0) {
     const double larger = std::max(r->reltuples, r->live_tuples);

@@ -37,8 +37,8 @@ TEST_CASE("row_misfire at a scan suggests extended statistics for correlated fil
   CHECK(tip->message ==
         "Seq Scan on orders o: the row estimate is off by 120x: planned 100 rows, got 12,000 "
         "(underestimate). Run ANALYZE orders; If it stays off and status, region are correlated, "
-        "create extended statistics: CREATE STATISTICS orders_status_region_stats (dependencies, "
-        "mcv) ON status, region FROM orders; ANALYZE orders; or raise their statistics target "
+        "create extended statistics: CREATE STATISTICS orders_status_region_stats (dependencies) "
+        "ON status, region FROM orders; ANALYZE orders; or raise their statistics target "
         "(ALTER TABLE orders ALTER COLUMN status SET STATISTICS 1000;).");
   CHECK(tip->saving_ms == doctest::Approx(0.5 * (500 - 100 - 5)));  // half the join's own time
 }

@@ -130,6 +130,35 @@ TEST_CASE("seq_scan_filter carries its index as a fix with other column orders t
   Expect(TipsFor(SeqScan("((a + b) > 10)")), "seq_scan_filter", 0, {});
 }
 
+TEST_CASE("seq_scan_filter on a scan repeated per outer row leads with the outer-row column") {
+  // A LATERAL subquery: the inner Seq Scan compares e.shipment_id with the outer s.id, once per
+  // outer row; an index on shipment_id lets each loop find its rows.
+  const ExplainQuery q =
+      Query(Node("Nested Loop")
+                .Est(2000)
+                .Act(1500, 2000)
+                .Child(Node("Seq Scan").Rel("shipments", "s").Est(2000).Act(5, 2000))
+                .Child(Node("Limit")
+                           .Est(1)
+                           .Act(0.7, 1, 2000)
+                           .Child(Node("Seq Scan")
+                                      .Rel("delivery_exceptions", "e")
+                                      .Est(5)
+                                      .Act(0.7, 25, 2000)
+                                      .Filter("(e.shipment_id = s.id)", 59975))),
+            1510);
+  Expect(TipsFor(q), "seq_scan_filter", 3, {"CREATE INDEX ON delivery_exceptions (shipment_id)"},
+         {});
+  // Once, it compares two tables' columns: no index to read from it.
+  const ExplainQuery once = Query(Node("Seq Scan")
+                                      .Rel("delivery_exceptions", "e")
+                                      .Est(5)
+                                      .Act(40, 25)
+                                      .Filter("(e.shipment_id = e.id)", 59975),
+                                  41);
+  Expect(TipsFor(once), "seq_scan_filter", 0, {});
+}
+
 TEST_CASE("seq_scan_filter on a real plan") {
   const Tip tip =
       Expect(TipsFor(Fixture("seq_scan_filter")), "seq_scan_filter", 0,

@@ -35,7 +35,7 @@ const analyzer::Tip* Find(const analyzer::Analysis& a, const std::string& code) 
 
 TEST_CASE("An index the planner uses on the clone is advised with what it measured") {
   FakeDb db;
-    FakeSession session(&db);
+  FakeSession session(&db);
   analyzer::Analysis a = Analysed(db.plan);
   REQUIRE(Find(a, "seq_scan_filter") != nullptr);
   CHECK_FALSE(Find(a, "seq_scan_filter")->fix->verified.has_value());
@@ -92,7 +92,7 @@ TEST_CASE("An index the planner would not use is not advised") {
 
 TEST_CASE("Without HypoPG, or with no re-plan left, the fix is given unverified") {
   FakeDb db;
-    FakeSession session(&db);
+  FakeSession session(&db);
   SUBCASE("HypoPG missing") {
     db.hypo_unavailable = true;
     analyzer::Analysis a = Analysed(db.plan);
