@@ -35,6 +35,10 @@ Tip TipContext::Make(std::string code, std::optional<int> node, std::string mess
   if (node) tip.node_label = metrics_.nodes[*node].label;
   tip.message = std::move(message);
   tip.saving_ms = std::max(saving_ms, 0.0);
+  // No advice saves more than the statement took.
+  if (const std::optional<double> total = StatementMs(); total && *total > 0) {
+    tip.saving_ms = std::min(tip.saving_ms, *total);
+  }
   tip.severity = SeverityFor(tip.saving_ms);
   return tip;
 }
