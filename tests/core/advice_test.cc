@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "analyzer/analysis.h"
@@ -123,6 +125,51 @@ TEST_CASE("A well-planned statement costs no catalog read and no re-plan") {
   AdviseOnClone(session, kSql, a, StatementLimits{}, AdviceBounds{});
   CHECK(db.advice_seen.empty());
   CHECK(a.tips.empty());
+}
+
+}  // namespace planbot::core
+
+namespace planbot::core {
+
+TEST_CASE("A work_mem fix is re-planned with SET LOCAL and keeps its value when the plan fits") {
+  std::ifstream in(std::string(PLANBOT_TEST_DATA_DIR) + "/tips/hashagg_spill.json");
+  REQUIRE(in);
+  std::stringstream json;
+  json << in.rdbuf();
+  FakeDb db;
+  db.plan = json.str();
+  db.replan = json.str();  // the same shape: the aggregate stays, now in memory
+  FakeSession session(&db);
+  auto analysis = analyzer::Analyze(db.plan, {150000, 8192});
+  REQUIRE(analysis.ok());
+  const analyzer::Tip* before = nullptr;
+  for (const analyzer::Tip& tip : analysis->tips) {
+    if (tip.code == "hashagg_spill") before = &tip;
+  }
+  REQUIRE(before != nullptr);
+  REQUIRE(before->fix.has_value());
+  REQUIRE(before->fix->kind == analyzer::FixKind::kSetting);
+  const std::string statement = before->fix->statements.at(0);
+  const std::string value =
+      statement.substr(statement.find('\'') + 1, statement.rfind('\'') - statement.find('\'') - 1);
+
+  AdviseOnClone(session, "select 1", *analysis, StatementLimits{}, AdviceBounds{});
+
+  const analyzer::Tip* tip = nullptr;
+  for (const analyzer::Tip& t : analysis->tips) {
+    if (t.code == "hashagg_spill") tip = &t;
+  }
+  REQUIRE(tip != nullptr);
+  CHECK(tip->fix->statements.at(0) == statement);
+  REQUIRE(tip->fix->verified.has_value());
+  CHECK(tip->fix->verified->method == "setting");
+  CHECK(tip->fix->verified->used);
+  CHECK(tip->fix->verified->plan_change.empty());
+  bool replanned = false;
+  for (const std::string& seen : db.advice_seen) {
+    replanned = replanned || seen == "replan: work_mem=" + value + ": select 1";
+  }
+  CHECK(replanned);
 }
 
 }  // namespace planbot::core
