@@ -1,6 +1,8 @@
 // Tips: concrete advice computed from one EXPLAIN statement and its derived metrics (SPEC §3
-// `tips`): each tip is {code, severity, node, message}, e.g. a sequential scan discarding most of
-// what it reads, a row-estimate misfire, a sort or hash spilling to disk.
+// `tips`): each tip is {code, severity, node, message, fix?}, e.g. a sequential scan discarding
+// most of what it reads, a row-estimate misfire, a sort or hash spilling to disk. A tip that
+// proposes a change carries it as a Fix (statements `exec` accepts); core/advice.h verifies it on
+// the clone and derives the tips again with the catalog facts it read (analysis.h, Readvise).
 //
 // Every rule lives in its own file under analyzer/tips/ with its thresholds as named constants;
 // docs/tips.md lists them. Each tip carries an estimated time saving (milliseconds of this run)
@@ -9,8 +11,9 @@
 //   high   — at least 20%, medium — at least 5%, low — less, or not estimable;
 // a rule may fix its severity when no saving can be estimated (large_result is "medium").
 //
-// Rules that need ANALYZE figures do not fire on plan-only EXPLAIN output (only large_result
-// reads estimates); no rule fails on missing figures.
+// Rules that need ANALYZE figures do not fire on plan-only EXPLAIN output; large_result and the
+// plan-only rules read estimates (those tips are marked estimate_based); rules that need the
+// catalog do not fire without it; no rule fails on missing figures.
 //
 // Pure functions, no failure modes; thread-safe. Tips are plain values owned by the caller.
 #pragma once
