@@ -159,10 +159,11 @@ Result<Analysis> Analyze(std::string json, const AnalysisOptions& options) {
 }
 
 Result<Analysis> Masked(const Analysis& analysis) {
-  auto json = MaskPlanJson(analysis.json);
+  MaskMemo memo;  // the JSON and the model hold the same texts: each is masked once
+  auto json = MaskPlanJson(analysis.json, &memo);
   if (!json) return json.error();
   auto explain = std::make_unique<Explain>(*analysis.explain);
-  MaskPlanModel(*explain);
+  MaskPlanModel(*explain, &memo);
   Analysis a;
   a.options = analysis.options;
   a.json = std::move(*json);

@@ -53,9 +53,19 @@ bool KeepsText(const std::string& key) {
 // Re-emits the document as it is read (SAX), masking strings on the way. Numbers are written
 // with their original text ("0.00" stays "0.00"; the renderer prints what the server printed),
 // and key order is kept.
+// MaskLiterals(text), through `memo` when there is one.
+std::string MaskOnce(const std::string& text, MaskMemo* memo) {
+  if (memo == nullptr) return MaskLiterals(text);
+  auto it = memo->find(text);
+  if (it != memo->end()) return it->second;
+  std::string masked = MaskLiterals(text);
+  memo->emplace(text, masked);
+  return masked;
+}
+
 class MaskingWriter : public nlohmann::json_sax<nlohmann::json> {
  public:
-  explicit MaskingWriter(std::string& out) : out_(out) {}
+  MaskingWriter(std::string& out, MaskMemo* memo) : out_(out), memo_(memo) {}
 
   bool null() override { return Scalar("null"); }
   bool boolean(bool v) override { return Scalar(v ? "true" : "false"); }
@@ -64,7 +74,7 @@ class MaskingWriter : public nlohmann::json_sax<nlohmann::json> {
   bool number_float(number_float_t, const string_t& text) override { return Scalar(text); }
   bool string(string_t& v) override {
     bool keep = KeepHere();
-    return Scalar(nlohmann::json(keep ? v : MaskLiterals(v)).dump());
+    return Scalar(nlohmann::json(keep ? v : MaskOnce(v, memo_)).dump());
   }
   bool binary(binary_t&) override { return false; }
   bool start_object(std::size_t) override { return Open('{', false); }
@@ -127,6 +137,7 @@ class MaskingWriter : public nlohmann::json_sax<nlohmann::json> {
   }
 
   std::string& out_;
+  MaskMemo* memo_;
   std::vector<Level> stack_;
   std::string key_;
   bool after_key_ = false;
@@ -134,10 +145,10 @@ class MaskingWriter : public nlohmann::json_sax<nlohmann::json> {
 
 }  // namespace
 
-Result<std::string> MaskPlanJson(std::string_view explain_json) {
+Result<std::string> MaskPlanJson(std::string_view explain_json, MaskMemo* memo) {
   std::string out;
   out.reserve(explain_json.size());
-  MaskingWriter writer(out);
+  MaskingWriter writer(out, memo);
   if (!nlohmann::json::sax_parse(explain_json, &writer)) {
     return MakeError(ErrorCode::kBadJson, "the plan is not valid JSON");
   }
@@ -146,39 +157,37 @@ Result<std::string> MaskPlanJson(std::string_view explain_json) {
 
 namespace {
 
-std::string MaskUnlessKept(std::string_view key, const std::string& value) {
-  return KeepsText(std::string(key)) ? value : MaskLiterals(value);
-}
-
-void MaskExtras(std::vector<ExtraProperty>& extras) {
+void MaskExtras(std::vector<ExtraProperty>& extras, MaskMemo* memo) {
   for (ExtraProperty& e : extras) {
     if (KeepsText(e.key) || e.key == "Settings") continue;
     if (e.scalar) {
-      if (e.string) e.value = MaskLiterals(e.value);
-    } else if (auto masked = MaskPlanJson(e.value)) {
+      if (e.string) e.value = MaskOnce(e.value, memo);
+    } else if (auto masked = MaskPlanJson(e.value, memo)) {
       e.value = std::move(*masked);
     }
   }
 }
 
-void MaskNode(PlanNode& node) {
-  fields::MapNodeStrings(node, MaskUnlessKept);
+void MaskNode(PlanNode& node, MaskMemo* memo) {
+  fields::MapNodeStrings(node, [memo](std::string_view key, const std::string& value) {
+    return KeepsText(std::string(key)) ? value : MaskOnce(value, memo);
+  });
   for (GroupingSet& set : node.grouping_sets) {
-    for (std::string& key : set.sort_key) key = MaskLiterals(key);
+    for (std::string& key : set.sort_key) key = MaskOnce(key, memo);
     for (auto& keys : set.keys) {
-      for (std::string& key : keys) key = MaskLiterals(key);
+      for (std::string& key : keys) key = MaskOnce(key, memo);
     }
   }
-  MaskExtras(node.extra);
-  for (PlanNode& child : node.children) MaskNode(child);
+  MaskExtras(node.extra, memo);
+  for (PlanNode& child : node.children) MaskNode(child, memo);
 }
 
 }  // namespace
 
-void MaskPlanModel(Explain& explain) {
+void MaskPlanModel(Explain& explain, MaskMemo* memo) {
   for (ExplainQuery& q : explain.queries) {
-    MaskNode(q.plan);
-    MaskExtras(q.extra);
+    MaskNode(q.plan, memo);
+    MaskExtras(q.extra, memo);
   }
 }
 

@@ -11,18 +11,24 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "analyzer/plan_model.h"
 #include "common/result.h"
 
 namespace planbot::analyzer {
 
-Result<std::string> MaskPlanJson(std::string_view explain_json);
+// What MaskLiterals made of each text already masked: the JSON and the model of one plan hold the
+// same condition texts, so Masked() masks each once (analysis.cc). One per plan; not shared
+// between threads.
+using MaskMemo = std::unordered_map<std::string, std::string>;
+
+Result<std::string> MaskPlanJson(std::string_view explain_json, MaskMemo* memo = nullptr);
 
 // The same masking on the parsed model, in place: every string the JSON rule would mask is
 // masked in the model, so that RenderText and the tips of the masked model equal those of the
 // masked JSON parsed again (tests/analyzer/plan_mask_test.cc checks this on the whole fidelity
 // corpus). Numbers and structure are unchanged.
-void MaskPlanModel(Explain& explain);
+void MaskPlanModel(Explain& explain, MaskMemo* memo = nullptr);
 
 }  // namespace planbot::analyzer
