@@ -168,6 +168,14 @@ nlohmann::json TipsToJson(const std::vector<Tip>& tips) {
   return out;
 }
 
+std::optional<double> MemorySettingKb(const std::string& value) {
+  return tips::ParseMemoryKb(value);
+}
+
+std::string MemorySetting(double kb) { return tips::FriendlyMemory(kb); }
+
+double PlanHashMemMultiplier(const ExplainQuery& query) { return tips::HashMemMultiplier(query); }
+
 std::vector<std::string> RelationsRead(const ExplainQuery& query) {
   std::vector<std::string> names;
   auto walk = [&](auto&& self, const PlanNode& node) -> void {

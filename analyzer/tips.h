@@ -145,6 +145,13 @@ std::string TipsToText(const std::vector<Tip>& tips);
 // sales."Items"): what the catalog is read for.
 std::vector<std::string> RelationsRead(const ExplainQuery& query);
 
+// Memory settings as the tips write them, for the core's verification of a setting fix: a value
+// ("64MB", "4096kB", "1GB") in kB; a kB amount rounded up as FriendlyMemory does ("128MB"); the
+// hash_mem_multiplier the plan's SETTINGS show (2, PostgreSQL 15's default, when not listed).
+std::optional<double> MemorySettingKb(const std::string& value);
+std::string MemorySetting(double kb);
+double PlanHashMemMultiplier(const ExplainQuery& query);
+
 // The line above for one verification, without indent: "verified on your clone: ...".
 std::string VerificationLine(const Verification& v);
 

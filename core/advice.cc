@@ -1,7 +1,6 @@
 #include "core/advice.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,8 +24,6 @@ constexpr int kMaxSettingRaises = 3;
 // a round figure above PostgreSQL's MinimalTuple + TupleHashEntry overhead, so the check errs on
 // the side of "would still spill".
 constexpr double kHashEntryOverheadBytes = 64;
-// PostgreSQL 15's default hash_mem_multiplier, used when the plan's SETTINGS do not list one.
-constexpr double kDefaultHashMemMultiplier = 2.0;
 
 struct Report {
   bool catalog_read = false;
@@ -97,29 +94,6 @@ std::string PlanChange(const analyzer::Explain& before, const analyzer::Explain&
   return "plan: " + list(went) + " → " + list(came);
 }
 
-// "64MB" → 65536; nullopt for what is not a memory value planbot wrote.
-std::optional<double> MemoryKb(const std::string& value) {
-  size_t used = 0;
-  double number = 0;
-  try {
-    number = std::stod(value, &used);
-  } catch (...) {
-    return std::nullopt;
-  }
-  const std::string unit = value.substr(used);
-  if (unit == "kB") return number;
-  if (unit == "MB") return number * 1024;
-  if (unit == "GB") return number * 1024 * 1024;
-  return std::nullopt;
-}
-
-std::string MemoryText(double kb) {
-  if (kb >= 1024 * 1024 && std::fmod(kb, 1024 * 1024) == 0) {
-    return std::to_string(static_cast<long long>(kb / (1024 * 1024))) + "GB";
-  }
-  return std::to_string(static_cast<long long>(std::ceil(kb / 1024))) + "MB";
-}
-
 // "SET work_mem = '64MB'" → {work_mem, 64MB}.
 std::optional<LocalSetting> ParseSet(const std::string& statement) {
   constexpr std::string_view kSet = "SET ";
@@ -131,18 +105,6 @@ std::optional<LocalSetting> ParseSet(const std::string& statement) {
   s.value = statement.substr(eq + 4, statement.size() - eq - 5);
   if (s.name.empty() || s.value.find('\'') != std::string::npos) return std::nullopt;
   return s;
-}
-
-double HashMemMultiplier(const analyzer::ExplainQuery& q) {
-  for (const auto& [name, value] : q.settings) {
-    if (name == "hash_mem_multiplier") {
-      try {
-        return std::stod(value);
-      } catch (...) {
-      }
-    }
-  }
-  return kDefaultHashMemMultiplier;
 }
 
 class Verifier {
@@ -281,7 +243,7 @@ class Verifier {
     if (tip.fix->statements.size() != 1) return std::nullopt;
     std::optional<LocalSetting> setting = ParseSet(tip.fix->statements.front());
     if (!setting) return std::nullopt;
-    std::optional<double> kb = MemoryKb(setting->value);
+    std::optional<double> kb = analyzer::MemorySettingKb(setting->value);
     const auto start = Clock::now();
     analyzer::TipVerdict verdict;
     verdict.code = tip.code;
@@ -293,7 +255,7 @@ class Verifier {
       std::optional<analyzer::Explain> after = Parse(db_.Replan(sql_, {*setting}, limits_));
       if (!after) return std::nullopt;
       const double need_kb = HashNeedKb(*after, tip);
-      const bool fits = !kb || need_kb <= *kb * HashMemMultiplier(q);
+      const bool fits = !kb || need_kb <= *kb * analyzer::PlanHashMemMultiplier(q);
       analyzer::Verification v;
       v.method = "setting";
       v.cost_before = cost_before_;
@@ -310,7 +272,7 @@ class Verifier {
       // The re-plan switched to a hash table the measured rows would not fit: a setting that
       // would still spill is not advised — raise it and look again.
       *kb *= 2;
-      setting->value = MemoryText(*kb);
+      setting->value = analyzer::MemorySetting(*kb);
     }
     verdict.drop = true;
     return verdict;

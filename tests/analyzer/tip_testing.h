@@ -4,15 +4,32 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "analyzer/plan_metrics.h"
+#include "analyzer/plan_parse.h"
 #include "analyzer/tips.h"
 #include "tests/analyzer/plan_builders.h"
+#include "tests/result_testing.h"
 
 namespace planbot::analyzer::testing {
+
+// Real PostgreSQL 15 output from tests/data/tips/NAME.json (its README.md says how it was made):
+// the one statement in it.
+inline ExplainQuery Fixture(const std::string& name) {
+  std::ifstream in(std::string(PLANBOT_TEST_DATA_DIR) + "/tips/" + name + ".json");
+  REQUIRE_MESSAGE(in, "missing fixture " << name);
+  std::stringstream text;
+  text << in.rdbuf();
+  Result<Explain> explain = ParseExplainJson(text.str());
+  REQUIRE_MESSAGE(explain.ok(), name << ": " << planbot::testing::ErrorText(explain));
+  REQUIRE(explain->queries.size() == 1);
+  return explain->queries[0];
+}
 
 inline std::vector<Tip> TipsFor(const ExplainQuery& query) {
   return ComputeTips(query, ComputeMetrics(query));

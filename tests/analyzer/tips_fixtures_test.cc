@@ -16,17 +16,6 @@ using namespace testing;  // NOLINT: test helpers
 
 namespace {
 
-ExplainQuery Fixture(const std::string& name) {
-  std::ifstream in(std::string(PLANBOT_TEST_DATA_DIR) + "/tips/" + name + ".json");
-  REQUIRE_MESSAGE(in, "missing fixture " << name);
-  std::stringstream text;
-  text << in.rdbuf();
-  Result<Explain> explain = ParseExplainJson(text.str());
-  REQUIRE_MESSAGE(explain.ok(), name << ": " << planbot::testing::ErrorText(explain));
-  REQUIRE(explain->queries.size() == 1);
-  return explain->queries[0];
-}
-
 std::vector<std::string> Codes(const std::vector<Tip>& tips) {
   std::vector<std::string> codes;
   for (const Tip& tip : tips) codes.push_back(tip.code);

@@ -22,17 +22,6 @@ namespace {
 using Strings = std::vector<std::string>;
 using Alternatives = std::vector<Strings>;
 
-ExplainQuery Fixture(const std::string& name) {
-  std::ifstream in(std::string(PLANBOT_TEST_DATA_DIR) + "/tips/" + name + ".json");
-  REQUIRE_MESSAGE(in, "missing fixture " << name);
-  std::stringstream text;
-  text << in.rdbuf();
-  Result<Explain> explain = ParseExplainJson(text.str());
-  REQUIRE_MESSAGE(explain.ok(), name << ": " << planbot::testing::ErrorText(explain));
-  REQUIRE(explain->queries.size() == 1);
-  return explain->queries[0];
-}
-
 std::vector<Tip> TipsWith(const ExplainQuery& q, const CatalogFacts& catalog) {
   TipOptions options;
   options.catalog = &catalog;
