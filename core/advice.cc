@@ -15,7 +15,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The catalog is read when a tip was found or the plan reads a relation in bulk: a node on a
-// relation producing (or estimated to produce) at least this many rows, or any sequential scan.
+// relation reading (or estimated to produce) at least this many rows, or, plan-only, any
+// sequential scan. A small table's scan in an executed plan costs no catalog round trip.
 constexpr double kCatalogRows = 1000;
 // A setting fix whose re-plan turns to a hash table the measured rows would not fit is raised by
 // doubling at most this many times.
@@ -50,8 +51,13 @@ bool WorthReadingCatalog(const analyzer::Analysis& a) {
   if (!a.tips.empty()) return true;
   for (const analyzer::NodeMetrics& m : a.metrics.nodes) {
     if (!m.node->relation_name) continue;
-    if (m.node->node_type == "Seq Scan") return true;
-    const double rows = std::max(m.actual_rows_total.value_or(0), m.planned_rows_total.value_or(0));
+    // Plan-only: a table's size is only in the catalog. Executed: what the scan read says it.
+    if (m.node->node_type == "Seq Scan" && !m.executed) return true;
+    const double removed = m.node->rows_removed_by_filter
+                               ? m.node->rows_removed_by_filter->value * m.loops.value_or(1)
+                               : 0;
+    const double rows =
+        std::max(m.actual_rows_total.value_or(0) + removed, m.planned_rows_total.value_or(0));
     if (rows >= kCatalogRows) return true;
   }
   return false;
