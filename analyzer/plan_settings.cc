@@ -27,6 +27,11 @@ size_t StringEnd(std::string_view text, size_t at) {
 }
 
 std::string Decode(std::string_view token) {
+  // Without an escape the string is its bytes between the quotes (PostgreSQL's keys and most
+  // values); JSON's escapes are left to the library.
+  if (token.size() >= 2 && token.find('\\') == std::string_view::npos) {
+    return std::string(token.substr(1, token.size() - 2));
+  }
   nlohmann::json value = nlohmann::json::parse(token, nullptr, /*allow_exceptions=*/false);
   return value.is_string() ? value.get<std::string>() : std::string();
 }
