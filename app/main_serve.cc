@@ -111,6 +111,7 @@ int RunServe(const ServeArgs& args) {
   http_options.listen = config->listen;
   http_options.tls = config->tls;
   http_options.tokens = config->tokens;
+  http_options.web = config->web;
   http_options.log = log.For("http");
   auto http = adapters::HttpServer::Create(http_options, nullptr);
   Status bound = http ? (*http)->Bind() : Status(http.error());
@@ -157,8 +158,11 @@ int RunServe(const ServeArgs& args) {
   ports.providers = by_name;
   ports.sessions = &factory;
   ports.describer = &describer;
-  core::Service service(core::ServiceOptions{config->limits, config->databases}, ports,
-                        log.For("service"));
+  core::ServiceOptions service_options;
+  service_options.limits = config->limits;
+  service_options.databases = config->databases;
+  service_options.public_url = config->web.public_url;
+  core::Service service(service_options, ports, log.For("service"));
   (*http)->set_service(&service);
   std::unique_ptr<adapters::SlackWebClient> slack_api;
   std::unique_ptr<slack::SlackBot> slack;

@@ -36,6 +36,7 @@ std::string_view OutcomeName(Outcome outcome);
   X(kBadRequest, "bad_request", 400, kRefused, false)                                   \
   X(kBadJson, "bad_json", 400, kRefused, false)                                         \
   X(kNotExplain, "not_explain", 400, kRefused, false)                                   \
+  X(kNoPlan, "no_plan", 400, kRefused, false)                                           \
   X(kMissingText, "missing_text", 400, kRefused, false)                                 \
   X(kMissingSql, "missing_sql", 400, kRefused, false)                                   \
   X(kUnknownCommand, "unknown_command", 400, kRefused, false)                           \

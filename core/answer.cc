@@ -22,6 +22,7 @@ nlohmann::json WithoutPlanJson(const Answer& a) {
   if (!a.database.empty()) out["database"] = a.database;
   if (!a.session.empty()) out["session"] = a.session;
   if (a.id > 0) out["id"] = a.id;
+  if (!a.url.empty()) out["url"] = a.url;
   if (!a.fingerprint.empty()) out["fingerprint"] = a.fingerprint;
   if (!a.normalized.empty()) out["normalized"] = a.normalized;
   if (a.analysis) {

@@ -21,7 +21,8 @@ struct Answer {
   std::string command;
   std::string database;
   std::string session;
-  int64_t id = 0;  // history entry; 0 when none was written
+  int64_t id = 0;   // history entry; 0 when none was written
+  std::string url;  // the entry's web view page (web.public_url/plans/ID); empty when none
   std::string fingerprint;
   std::string normalized;
   // plan and explain: the plan analysed once (PostgreSQL's JSON and text, summary, metrics,

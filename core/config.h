@@ -101,6 +101,16 @@ struct LoggingConfig {
   bool debug_database_errors = false;
 };
 
+// The web view (docs/web.md).
+struct WebConfig {
+  // Where users reach planbot, e.g. https://planbot.internal: answers (Slack, `planbot ask`, the
+  // API's `url`) link to the entry's page there. Empty: no links.
+  std::string public_url;
+  // Serve the pages from this directory instead of the copy compiled into the binary (for
+  // working on web/ without rebuilding). Empty: the compiled copy.
+  std::string assets_dir;
+};
+
 struct AuditConfig {
   // Every new audit entry as a JSON line: a file path (appended, resumed after restarts), "-"
   // for stdout, empty for none.
@@ -117,6 +127,7 @@ struct Config {
   SlackConfig slack;
   LoggingConfig logging;
   AuditConfig audit;
+  WebConfig web;
 };
 
 // Reads an environment variable; returns nullopt when unset. Injected so tests control it.

@@ -51,6 +51,7 @@ Result<std::vector<storage::HistoryEntry>> HistoryApi::ListHistory(const Caller&
   if (query.fingerprint) filters["fingerprint"] = *query.fingerprint;
   if (query.session) filters["session"] = *query.session;
   if (query.database) filters["database"] = *query.database;
+  if (query.command) filters["command"] = *query.command;
   if (Status st =
           recorder_->Read(caller, "history", {{"filters", filters}, {"count", entries->size()}});
       !st) {

@@ -129,6 +129,17 @@ void Recorder::Event(const std::string& action, const std::string& details_json)
   Append(a);
 }
 
+void Recorder::WebSession(const Caller& caller, const std::string& action,
+                          const std::string& remote) {
+  storage::AuditEntry a;
+  a.actor = caller.user;
+  a.action = action;
+  a.channel = caller.channel;
+  a.outcome = "ok";
+  a.details = nlohmann::json{{"role", RoleName(caller.role)}, {"remote", remote}}.dump();
+  Append(a);
+}
+
 Status Recorder::Read(const Caller& caller, const std::string& what, nlohmann::json details) {
   storage::AuditEntry a;
   a.actor = caller.user;

@@ -34,6 +34,8 @@ class Recorder {
   // command, a history read of someone else's entries).
   void Refusal(const Caller& caller, const std::string& command, const std::string& reason);
   void Event(const std::string& action, const std::string& details_json);
+  // A web view login or logout ("login", "logout") of `caller`, from `remote` (an address).
+  void WebSession(const Caller& caller, const std::string& action, const std::string& remote);
 
   // A read of the history API. An error ("store_unavailable") means the read must not be
   // answered: nothing is shown unaudited.

@@ -51,6 +51,8 @@ struct ServiceOptions {
   std::vector<DatabaseConfig> databases;
   // How often history older than each database's `retention` is purged (also once at start).
   std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
+  // web.public_url: answers with a history entry link to its page there; empty: no link.
+  std::string public_url;
 };
 
 // The outside world the core talks to; every pointer must outlive the service. `describer`

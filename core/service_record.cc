@@ -37,7 +37,8 @@ std::string ChatMessage(const CommandContext& ctx, const Answer& answer) {
   std::string head = answer.command + " · " + answer.database + " · session " + answer.session;
   if (answer.id > 0) head += " · history #" + std::to_string(answer.id);
   head += " · " + analyzer::FormatMillis(answer.duration_ms);
-  if (!answer.analysis) return notice + head + "\n" + answer.text;
+  const std::string link = answer.url.empty() ? "" : "\nWeb view: " + answer.url;
+  if (!answer.analysis) return notice + head + "\n" + answer.text + link;
   const analyzer::Analysis& a = *answer.analysis;
   std::string text = notice + head + "\n\n" + a.text + "\n" + analyzer::SummaryToText(a.summary);
   for (const std::string& name : a.hypothetical_indexes) {
@@ -45,6 +46,7 @@ std::string ChatMessage(const CommandContext& ctx, const Answer& answer) {
         "Uses hypothetical index " + name + "; build it for real with `exec create index ...`\n";
   }
   if (!a.tips.empty()) text += "Tips:\n" + analyzer::TipsToText(a.tips);
+  if (!answer.url.empty()) text += "Web view: " + answer.url + "\n";
   return text;
 }
 
@@ -59,6 +61,9 @@ Answer Service::Finish(Context& ctx, Answer answer) {
   auto id = ctx.audited ? Result<int64_t>(int64_t{0}) : recorder_.RecordCommand(ctx);
   if (id) {
     answer.id = *id;
+    if (answer.id > 0 && !options_.public_url.empty()) {
+      answer.url = options_.public_url + "/plans/" + std::to_string(answer.id);
+    }
   } else {
     log_.Error("recording a command failed: " + id.error().message);
     // An answer that is not in the audit log is not given.

@@ -68,7 +68,12 @@ std::string Head(const core::Answer& a, const std::string& fallback) {
   std::string head = "*" + EscapeSlack(a.command) + "*";
   if (!a.database.empty()) head += " · " + EscapeSlack(a.database);
   if (!a.session.empty()) head += " · session " + EscapeSlack(a.session);
-  if (a.id > 0) head += " · history #" + std::to_string(a.id);
+  if (a.id > 0) {
+    // With web.public_url, the entry's number links to its page (a URL the config validated:
+    // no space, quote, angle bracket or bar to break Slack's <url|text>).
+    head += a.url.empty() ? " · history #" + std::to_string(a.id)
+                          : " · <" + a.url + "|history #" + std::to_string(a.id) + ">";
+  }
   return head + " · " + analyzer::FormatMillis(a.duration_ms);
 }
 

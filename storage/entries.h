@@ -59,10 +59,11 @@ inline constexpr int kMaxHistoryListLimit = 1000;
 
 struct HistoryQuery {
   std::optional<std::string> user, session, database, fingerprint;
-  std::optional<std::string> before;  // created_at < before (RFC 3339)
-  std::optional<std::string> after;   // created_at >= after
-  std::optional<int64_t> before_id;   // paging: id < before_id
-  int limit = 50;                     // clamped to [1, 1000]
+  std::optional<std::string> command;  // "plan", "explain", ...
+  std::optional<std::string> before;   // created_at < before (RFC 3339)
+  std::optional<std::string> after;    // created_at >= after
+  std::optional<int64_t> before_id;    // paging: id < before_id
+  int limit = 50;                      // clamped to [1, 1000]
   // False: plan_json, plan_text, summary_json and tips_json are not read (left absent), for
   // listings that show one line per entry; GetHistory always reads them.
   bool include_plans = true;

@@ -71,6 +71,7 @@ SqlWithArgs BuildHistoryList(const HistoryQuery& q) {
   out.sql += " FROM history";
   Where where(out);
   AddCommon(where, q.user, q.session, q.database, q.fingerprint, q.before);
+  if (q.command) where.Add("command = ?", *q.command);
   if (q.after) where.Add("created_at >= ?", NormalizeTimeBound(*q.after));
   if (q.before_id) where.Add("id < ?", *q.before_id);
   out.sql += " ORDER BY id DESC LIMIT ?";

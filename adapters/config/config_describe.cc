@@ -183,6 +183,12 @@ std::string DescribeConfig(const core::Config& config) {
                                       : config.audit.export_to == "-"
                                           ? std::string("JSON lines to stdout")
                                           : "JSON lines to " + config.audit.export_to));
+  lines.push_back("web view: " +
+                  (config.web.public_url.empty()
+                       ? std::string("no public URL (answers carry no link)")
+                       : "answers link to " + config.web.public_url + "/plans/ID") +
+                  (config.web.assets_dir.empty() ? std::string()
+                                                 : "; pages served from " + config.web.assets_dir));
   std::string out;
   for (const std::string& line : lines) out += (out.empty() ? "" : "\n") + line;
   return out;

@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -323,6 +324,27 @@ Problem CheckSlack(const core::SlackConfig& slack, const std::vector<core::Datab
 
 }  // namespace
 
+// web.public_url: an absolute http(s) URL without a trailing slash, query or fragment, since
+// answers append "/plans/ID" to it.
+Problem CheckWeb(const core::WebConfig& web) {
+  const std::string& url = web.public_url;
+  if (!url.empty()) {
+    const bool scheme = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+    const size_t host = url.find("://") + 3;
+    if (!scheme || host >= url.size() || url.find_first_of("?#\"\\ <>|") != std::string::npos ||
+        url.back() == '/') {
+      return ConfigError("web.public_url",
+                         "must be an http:// or https:// URL without a trailing slash, query or "
+                         "fragment, e.g. https://planbot.internal, got " +
+                             url);
+    }
+  }
+  if (!web.assets_dir.empty() && !std::filesystem::is_directory(web.assets_dir)) {
+    return ConfigError("web.assets_dir", "not a directory: " + web.assets_dir);
+  }
+  return std::nullopt;
+}
+
 Status ValidateConfig(const core::Config& config) {
   Problem problem = CheckListen(config.listen, !config.tokens.empty());
   if (!problem && config.store.empty()) problem = ConfigError("store", "required (a file path)");
@@ -331,6 +353,7 @@ Status ValidateConfig(const core::Config& config) {
   if (!problem) problem = CheckLimits(config.limits);
   if (!problem) problem = CheckDatabases(config.databases);
   if (!problem) problem = CheckSlack(config.slack, config.databases);
+  if (!problem) problem = CheckWeb(config.web);
   if (problem) return *problem;
   return Ok{};
 }

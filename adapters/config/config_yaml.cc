@@ -129,7 +129,7 @@ Result<core::Config> ReadConfig(const YAML::Node& root, const core::EnvLookup& e
   ReadState state(env);
   MapReader m(
       state, root, "",
-      {"listen", "store", "tls", "api", "limits", "databases", "slack", "logging", "audit"});
+      {"listen", "store", "tls", "api", "limits", "databases", "slack", "logging", "audit", "web"});
   core::Config config;
   m.String("listen", &config.listen);
   m.String("store", &config.store);
@@ -145,6 +145,9 @@ Result<core::Config> ReadConfig(const YAML::Node& root, const core::EnvLookup& e
   logging.Bool("debug_database_errors", &config.logging.debug_database_errors);
   MapReader audit = m.Map("audit", {"export"});
   audit.String("export", &config.audit.export_to);
+  MapReader web = m.Map("web", {"public_url", "assets_dir"});
+  web.String("public_url", &config.web.public_url);
+  web.String("assets_dir", &config.web.assets_dir);
   if (state.failed()) return state.error();
   return config;
 }

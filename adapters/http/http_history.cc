@@ -56,6 +56,8 @@ Result<storage::HistoryQuery> HistoryQueryFrom(const httplib::Request& req) {
       q.database = value;
     } else if (key == "fingerprint") {
       q.fingerprint = value;
+    } else if (key == "command") {
+      q.command = value;
     } else if (key == "plans") {
       q.include_plans = value == "1" || value == "true";
     } else {

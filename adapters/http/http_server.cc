@@ -1,20 +1,25 @@
 #include "adapters/http/http_server.h"
 
-#include <openssl/crypto.h>
 #include <sys/socket.h>
 
 #include <chrono>
 #include <filesystem>
 
 #include "adapters/http/http_history.h"
+#include "adapters/http/http_web.h"
 
 namespace planbot::adapters {
 namespace {
 
 constexpr const char* kJson = "application/json";
 
-bool TokenEquals(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+// "host:port", "[::1]:port" or "host" -> the host ("::1" without brackets).
+std::string HostName(const std::string& host_header) {
+  if (!host_header.empty() && host_header[0] == '[') {
+    const size_t close = host_header.find(']');
+    return close == std::string::npos ? host_header : host_header.substr(1, close - 1);
+  }
+  return host_header.substr(0, host_header.find(':'));
 }
 
 bool IsLoopbackAddress(const std::string& addr) {
@@ -110,6 +115,30 @@ bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
+const core::TokenConfig* MatchToken(const std::vector<core::TokenConfig>& tokens,
+                                    const std::string& token) {
+  const core::TokenConfig* match = nullptr;
+  for (const core::TokenConfig& t : tokens) {  // every one compared: no early exit to time
+    if (SecretEquals(t.token, token)) match = &t;
+  }
+  return match;
+}
+
+std::string CookieValue(const httplib::Request& req, const std::string& name) {
+  const std::string header = req.get_header_value("Cookie");
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    std::string pair = header.substr(pos, end - pos);
+    const size_t first = pair.find_first_not_of(' ');
+    pair = first == std::string::npos ? std::string() : pair.substr(first);
+    if (pair.rfind(name + "=", 0) == 0) return pair.substr(name.size() + 1);
+    pos = end + 1;
+  }
+  return "";
+}
+
 void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body) {
   ReplyJsonText(res, status, body.dump());
 }
@@ -156,7 +185,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerOptions options
 
 HttpServer::HttpServer(HttpServerOptions options, core::Service* service,
                        std::unique_ptr<httplib::Server> server)
-    : options_(std::move(options)), service_(service), server_(std::move(server)) {
+    : options_(std::move(options)),
+      service_(service),
+      server_(std::move(server)),
+      web_assets_(options_.web.assets_dir) {
   int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(options_.max_body);
@@ -185,8 +217,26 @@ std::string HttpServer::url() const {
 }
 
 Result<core::Caller> HttpServer::Authenticate(const httplib::Request& req) {
-  core::Caller caller;
+  auto identity = Identify(req);
+  if (!identity) return identity.error();
+  return identity->caller;
+}
+
+Result<Identity> HttpServer::Identify(const httplib::Request& req) {
+  Identity identity;
+  core::Caller& caller = identity.caller;
   caller.channel = "http";
+  const bool unsafe = req.method != "GET" && req.method != "HEAD";
+  if (unsafe && req.has_header("Origin")) {
+    const std::string origin = req.get_header_value("Origin");
+    const std::string own =
+        std::string(options_.tls ? "https://" : "http://") + req.get_header_value("Host");
+    if (origin != own) {
+      service_->recorder().AuthFailure("http", req.remote_addr, "cross-site request refused");
+      return MakeError(ErrorCode::kForbidden,
+                       "a request from another site (Origin " + origin + ") is refused");
+    }
+  }
   if (options_.tokens.empty()) {
     if (!IsLoopbackAddress(req.remote_addr)) {
       service_->recorder().AuthFailure("http", req.remote_addr,
@@ -194,28 +244,56 @@ Result<core::Caller> HttpServer::Authenticate(const httplib::Request& req) {
       return MakeError(ErrorCode::kForbidden,
                        "planbot has no API tokens configured and serves loopback clients only");
     }
+    if (req.has_header("Host") && !IsLoopbackHost(HostName(req.get_header_value("Host")))) {
+      service_->recorder().AuthFailure("http", req.remote_addr, "non-loopback Host header");
+      return MakeError(ErrorCode::kForbidden,
+                       "planbot has no API tokens configured and answers only requests "
+                       "addressed to a loopback name (Host: localhost or 127.0.0.1)");
+    }
     caller.user = "loopback:" + req.remote_addr;
     caller.role = core::Role::kUser;
-    return caller;
+    identity.auth = "loopback";
+    return identity;
   }
   const std::string header = req.get_header_value("Authorization");
   const std::string prefix = "Bearer ";
+  if (header.empty()) {
+    const std::string cookie = CookieValue(req, kSessionCookie);
+    if (!cookie.empty()) {
+      std::optional<WebSession> session = web_sessions_.Find(cookie);
+      if (!session) {
+        return MakeError(ErrorCode::kUnauthorized,
+                         "the web session has expired or ended; log in again");
+      }
+      caller.user = session->user;
+      caller.role = session->role;
+      if (unsafe) {
+        std::string csrf = req.get_header_value("X-CSRF-Token");
+        if (csrf.empty()) csrf = req.get_param_value("csrf");
+        if (!SecretEquals(csrf, session->csrf)) {
+          service_->recorder().AuthFailure("http", req.remote_addr, "missing or wrong CSRF token");
+          return MakeError(ErrorCode::kForbidden, "missing or wrong CSRF token");
+        }
+      }
+      identity.auth = "cookie";
+      identity.session = std::move(session);
+      return identity;
+    }
+  }
   if (header.rfind(prefix, 0) != 0) {
     service_->recorder().AuthFailure("http", req.remote_addr, "missing bearer token");
     return MakeError(ErrorCode::kUnauthorized, "missing `Authorization: Bearer TOKEN`");
   }
   std::string token = header.substr(prefix.size());
-  const core::TokenConfig* match = nullptr;
-  for (const core::TokenConfig& t : options_.tokens) {
-    if (TokenEquals(t.token, token)) match = &t;
-  }
+  const core::TokenConfig* match = MatchToken(options_.tokens, token);
   if (match == nullptr) {
     service_->recorder().AuthFailure("http", req.remote_addr, "invalid token");
     return MakeError(ErrorCode::kUnauthorized, "invalid token");
   }
   caller.user = match->name;
   caller.role = core::ParseRole(match->role).value_or(core::Role::kUser);  // validated at start
-  return caller;
+  identity.auth = "bearer";
+  return identity;
 }
 
 void HttpServer::HandleCommand(const httplib::Request& req, httplib::Response& res) {
@@ -243,6 +321,7 @@ void HttpServer::InstallRoutes() {
     HandleCommand(req, res);
   });
   InstallHistoryRoutes(*this);
+  InstallWebRoutes(*this);
   server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     nlohmann::json health = service_->Health();
     ReplyJson(res, health["status"] == "ok" ? 200 : 503, health);

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/http/web_assets.h"
+#include "adapters/http/web_sessions.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "core/config.h"
@@ -30,6 +32,7 @@ struct HttpServerOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free one
   std::optional<core::TlsConfig> tls;
   std::vector<core::TokenConfig> tokens;
+  core::WebConfig web;  // the web view: public URL, pages from a directory
   size_t max_body = 1 << 20;
   int threads = 32;
   Logger log;
@@ -40,6 +43,14 @@ std::optional<std::pair<std::string, int>> SplitHostPort(const std::string& list
 
 // True for 127.0.0.0/8, ::1, localhost.
 bool IsLoopbackHost(const std::string& host);
+
+// Who a request is from and how it proved it: "bearer" (API token), "cookie" (a web view
+// session, with that session), "loopback" (no tokens configured).
+struct Identity {
+  core::Caller caller;
+  std::string auth;
+  std::optional<WebSession> session;
+};
 
 class HttpServer {
  public:
@@ -63,7 +74,15 @@ class HttpServer {
   void Stop();
 
   // Who the request is from, or the error to answer with (401/403). Audits failures.
+  // Besides the token or loopback rules: a POST whose Origin is not this server's is refused
+  // (cross-site), a cookie session's POST needs its CSRF token, and without tokens a Host that
+  // is not a loopback name is refused (DNS rebinding). docs/web.md.
   Result<core::Caller> Authenticate(const httplib::Request& req);
+  Result<Identity> Identify(const httplib::Request& req);
+
+  const HttpServerOptions& options() const { return options_; }
+  WebSessions& web_sessions() { return web_sessions_; }
+  const WebAssets& web_assets() const { return web_assets_; }
 
   httplib::Server& server() { return *server_; }
 
@@ -76,11 +95,21 @@ class HttpServer {
   HttpServerOptions options_;
   core::Service* service_;
   std::unique_ptr<httplib::Server> server_;
+  WebSessions web_sessions_;
+  WebAssets web_assets_;
   std::string host_;
   int port_ = 0;
   std::thread thread_;
   std::atomic<bool> listen_returned_{false};  // the listen thread is done (Serve)
 };
+
+// The web view's session cookie.
+inline constexpr const char* kSessionCookie = "planbot_session";
+// The configured token equal to `token` (compared in constant time), or nullptr.
+const core::TokenConfig* MatchToken(const std::vector<core::TokenConfig>& tokens,
+                                    const std::string& token);
+// The value of cookie `name` in the request's Cookie header; empty when absent.
+std::string CookieValue(const httplib::Request& req, const std::string& name);
 
 // Writes `body` as JSON with `status`.
 void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body);

@@ -49,6 +49,7 @@ ServiceStack::ServiceStack(StackOptions options) {
       std::chrono::milliseconds(options.statement_timeout_ms);
   service_options.limits.quota = options.quota;
   service_options.retention_interval = options.retention_interval;
+  service_options.public_url = options.web.public_url;
   core::ServicePorts ports;
   ports.UseStore(store.get());
   ports.providers = {{"shop", provider.get()}};
@@ -59,6 +60,7 @@ ServiceStack::ServiceStack(StackOptions options) {
   adapters::HttpServerOptions http_options;
   http_options.listen = "127.0.0.1:0";
   http_options.tokens = std::move(options.tokens);
+  http_options.web = options.web;
   auto created = adapters::HttpServer::Create(http_options, service.get());
   REQUIRE_MESSAGE(created.ok(), planbot::testing::ErrorText(created));
   http = std::move(*created);

@@ -45,6 +45,8 @@ struct StackOptions {
   std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
   // Called with the store before the service starts (entries written by an earlier run).
   std::function<void(storage::Store&)> prepare_store;
+  // The web view: public URL for answer links, pages from a directory.
+  core::WebConfig web;
   // Where the service, its sessions and its clone provider log (silent by default).
   Logger logger;
 };
