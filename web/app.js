@@ -507,6 +507,8 @@
 
   // When a tip's node link is followed, show the tree if the text-only view hides it.
   function revealTree() {
+    const deferred = $("#draw-tree");  // a large plan's tree is drawn on demand
+    if (deferred) deferred.click();
     const view = $("#plan-view");
     if (view && view.classList.contains("view-text")) setPlanView("tree");
     const target = $("#plan-view");
@@ -515,7 +517,7 @@
 
   const PLAN_VIEWS = ["tree", "split", "text"];
 
-  function setPlanView(name) {
+  function setPlanView(name, remember = true) {
     if (!PLAN_VIEWS.includes(name)) name = "tree";
     const view = $("#plan-view");
     for (const v of PLAN_VIEWS) view.classList.toggle("view-" + v, v === name);
@@ -524,6 +526,7 @@
       button.classList.toggle("active", on);
       button.setAttribute("aria-pressed", on ? "true" : "false");
     }
+    if (!remember) return;
     try {
       window.localStorage.setItem("planbot.planView", name);
     } catch { /* storage may be off */ }
@@ -628,7 +631,11 @@
   // next frame, so the summary, tips and text are on screen while a large tree is being drawn.
   let mountGeneration = 0;
 
-  function mountPev2(container, planJson, query, tips, nodeCount) {
+  // PEV2 draws about 6 ms a node on a modest machine and blocks the page meanwhile: a larger
+  // plan opens with its summary, tips and text, and the tree is drawn when the user asks.
+  const AUTO_TREE_NODES = 150;
+
+  function mountPev2(container, planJson, query, tips, nodeCount, force) {
     const generation = ++mountGeneration;
     if (mounted) {
       if (mounted.observer) mounted.observer.disconnect();
@@ -637,6 +644,18 @@
     }
     clear(container);
     delete container.dataset.mounted;
+    if (!force && nodeCount > AUTO_TREE_NODES) {
+      const seconds = Math.max(1, Math.round(nodeCount * 0.006));
+      const button = el("button", {type: "button", class: "btn btn-primary btn-sm", id: "draw-tree",
+                                   text: `Draw the tree (${fmtCount(nodeCount)} nodes)`});
+      button.addEventListener("click", () => mountPev2(container, planJson, query, tips, nodeCount, true));
+      container.append(el("div", {class: "m-3", id: "tree-deferred"},
+                          el("p", {text: `This plan has ${fmtCount(nodeCount)} nodes. Drawing its tree keeps ` +
+                                         `the browser busy for several seconds (about ${seconds} s here), so ` +
+                                         "it is drawn when you ask; the text beside it is complete."}),
+                          button));
+      return;
+    }
     if (!window.Vue || !window.pev2 || !window.pev2.Plan) {
       container.append(el("p", {class: "text-danger m-3", id: "pev2-missing",
                                 text: "The plan viewer (PEV2) did not load; the plan's text is under \"Text\"."}));
@@ -675,6 +694,8 @@
     $("#plan-text").textContent = data.plan.text || "(PostgreSQL's text form is not available)";
     show($("#analysis"));
     initPlanTabs();
+    // A large plan's tree waits for a click (mountPev2): show its text beside the button.
+    if (nodes > AUTO_TREE_NODES && $("#plan-view").classList.contains("view-tree")) setPlanView("split", false);
     mountPev2($("#pev2"), data.plan.json, sql, tips, nodes);
   }
 
@@ -945,14 +966,19 @@
       loginPage();
       return;
     }
+    // The paste form takes over its submit at once: a click before the session has loaded must
+    // not submit the form natively (a GET that would reload the page and drop the paste).
+    const early = PAGE === "analyze" ? analyzePage() : null;
     try {
       session = await api("/api/v1/session");
       initNav();
       const run = PAGES[PAGE];
-      if (run) await run();
+      if (early) await early;
+      else if (run) await run();
     } catch (err) {
       showError(err);
     }
+    document.body.dataset.ready = "1";  // the page's data is on screen (tests wait for it)
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

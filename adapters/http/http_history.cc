@@ -105,6 +105,7 @@ void InstallHistoryRoutes(HttpServer& http) {
              });
   server.Post(R"(/api/v1/admin/(purge|redact))", [&http](const httplib::Request& req,
                                                          httplib::Response& res) {
+    if (http.BodyTooLarge(req, res)) return;
     auto caller = http.Authenticate(req);
     if (!caller) return ReplyError(res, caller.error());
     nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -11,7 +12,9 @@
 namespace planbot::adapters {
 namespace {
 
-constexpr const char* kJson = "application/json";
+// With a parameter, httplib does not compress the body: its Brotli runs at the slowest quality
+// (seconds of CPU for a large plan when a browser asks for br), a cost any client could impose.
+constexpr const char* kJson = "application/json; charset=utf-8";
 
 // "host:port", "[::1]:port" or "host" -> the host ("::1" without brackets).
 std::string HostName(const std::string& host_header) {
@@ -191,7 +194,10 @@ HttpServer::HttpServer(HttpServerOptions options, core::Service* service,
       web_assets_(options_.web.assets_dir) {
   int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_->set_payload_max_length(options_.max_body);
+  // httplib's limit is the largest route's (a pasted plan); the routes that take commands and
+  // filters refuse a body over max_body themselves (BodyTooLarge). httplib reads and discards
+  // a body over its own limit before answering 413, so the client gets the answer.
+  server_->set_payload_max_length(std::max(options_.max_body, options_.max_analyze_body));
   // httplib's default also sets SO_REUSEPORT, which lets a second process bind the same port
   // and silently take half of the connections; a taken port must be an error instead.
   server_->set_socket_options([](int sock) {
@@ -214,6 +220,12 @@ HttpServer::~HttpServer() { Stop(); }
 std::string HttpServer::url() const {
   std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
   return std::string(options_.tls ? "https" : "http") + "://" + host + ":" + std::to_string(port_);
+}
+
+bool HttpServer::BodyTooLarge(const httplib::Request& req, httplib::Response& res) const {
+  if (req.body.size() <= options_.max_body) return false;
+  res.status = 413;  // the error handler writes the body
+  return true;
 }
 
 Result<core::Caller> HttpServer::Authenticate(const httplib::Request& req) {
@@ -297,6 +309,7 @@ Result<Identity> HttpServer::Identify(const httplib::Request& req) {
 }
 
 void HttpServer::HandleCommand(const httplib::Request& req, httplib::Response& res) {
+  if (BodyTooLarge(req, res)) return;
   auto caller = Authenticate(req);
   if (!caller) {
     ReplyJson(res, core::HttpStatusFor(caller.error()), core::ErrorToJson(caller.error()));

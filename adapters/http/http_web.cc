@@ -25,7 +25,8 @@ void SecurityHeaders(httplib::Response& res) {
   res.set_header("Content-Security-Policy", kCsp);
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("X-Frame-Options", "DENY");
-  res.set_header("Referrer-Policy", "no-referrer");
+  // Not no-referrer: under it Chromium sends `Origin: null` with the page's own form POSTs.
+  res.set_header("Referrer-Policy", "same-origin");
 }
 
 void ReplyError(httplib::Response& res, const Error& e) {
@@ -122,7 +123,8 @@ class WebRoutes : public std::enable_shared_from_this<WebRoutes> {
                [self](const auto& req, auto& res) { self->Page(req, res, "plan.html"); });
     server.Get(R"(/compare/(\d+)/(\d+))",
                [self](const auto& req, auto& res) { self->Page(req, res, "compare.html"); });
-    server.Get("/analyze", [self](const auto& req, auto& res) { self->Page(req, res, "analyze.html"); });
+    server.Get("/analyze",
+               [self](const auto& req, auto& res) { self->Page(req, res, "analyze.html"); });
     server.Get("/login", [self](const auto& req, auto& res) { self->LoginPage(req, res); });
     server.Post("/login", [self](const auto& req, auto& res) { self->Login(req, res); });
     server.Post("/logout", [self](const auto& req, auto& res) { self->Logout(req, res); });
@@ -140,7 +142,14 @@ class WebRoutes : public std::enable_shared_from_this<WebRoutes> {
     if (!file) return false;
     res.status = 200;
     res.set_header("Cache-Control", cache);
-    res.set_content(std::move(file->body), file->content_type);
+    // Through a content provider of known length: httplib then sends the bytes as they are.
+    // With set_content it would compress text for a browser that accepts br, at Brotli's
+    // slowest quality (about a second of CPU for PEV2's 575 kB on this machine).
+    auto body = std::make_shared<std::string>(std::move(file->body));
+    res.set_content_provider(body->size(), file->content_type,
+                             [body](size_t offset, size_t length, httplib::DataSink& sink) {
+                               return sink.write(body->data() + offset, length);
+                             });
     return true;
   }
 
@@ -167,11 +176,12 @@ class WebRoutes : public std::enable_shared_from_this<WebRoutes> {
   }
 
   void Login(const httplib::Request& req, httplib::Response& res) {
+    if (http_.BodyTooLarge(req, res)) return;
     if (!TokensConfigured()) return Redirect(res, "/");
     // The Origin rule of Identify applies to the login form too (login CSRF).
     if (req.has_header("Origin")) {
-      const std::string own = std::string(http_.options().tls ? "https://" : "http://") +
-                              req.get_header_value("Host");
+      const std::string own =
+          std::string(http_.options().tls ? "https://" : "http://") + req.get_header_value("Host");
       if (req.get_header_value("Origin") != own) {
         http_.service()->recorder().AuthFailure("http", req.remote_addr,
                                                 "cross-site login refused");
@@ -190,13 +200,15 @@ class WebRoutes : public std::enable_shared_from_this<WebRoutes> {
     caller.channel = "http";
     auto [cookie, session] = http_.web_sessions().Create(caller.user, caller.role);
     http_.service()->recorder().WebSession(caller, "login", req.remote_addr);
-    res.set_header("Set-Cookie",
-                   SessionCookie(cookie, http_.options().tls.has_value(),
-                                 static_cast<int>(std::chrono::seconds(WebSessions::kLifetime).count())));
+    res.set_header(
+        "Set-Cookie",
+        SessionCookie(cookie, http_.options().tls.has_value(),
+                      static_cast<int>(std::chrono::seconds(WebSessions::kLifetime).count())));
     Redirect(res, "/");
   }
 
   void Logout(const httplib::Request& req, httplib::Response& res) {
+    if (http_.BodyTooLarge(req, res)) return;
     auto identity = http_.Identify(req);  // a cookie session's POST: CSRF token checked
     if (!identity) {
       return ReplyTextPage(res, core::HttpStatusFor(identity.error()), identity.error().message);
@@ -224,7 +236,8 @@ class WebRoutes : public std::enable_shared_from_this<WebRoutes> {
                {"role", core::RoleName(identity->caller.role)},
                {"auth", identity->auth},
                {"csrf", identity->session ? nlohmann::json(identity->session->csrf) : nullptr},
-               {"public_url", public_url.empty() ? nlohmann::json(nullptr) : nlohmann::json(public_url)}});
+               {"public_url",
+                public_url.empty() ? nlohmann::json(nullptr) : nlohmann::json(public_url)}});
   }
 
   void Compare(const httplib::Request& req, httplib::Response& res) {
@@ -266,15 +279,17 @@ class WebRoutes : public std::enable_shared_from_this<WebRoutes> {
     if (!analysis) return ReplyError(res, analysis.error());
     // Nothing is run or stored; the read of the service is audited like any other.
     if (Status st = http_.service()->recorder().Read(
-            *caller, "analyze", {{"bytes", body->first.size()}, {"nodes", analysis->metrics.nodes.size()}});
+            *caller, "analyze",
+            {{"bytes", body->first.size()}, {"nodes", analysis->metrics.nodes.size()}});
         !st) {
       return ReplyError(res, st.error());
     }
-    nlohmann::json out = {{"plan", {{"json", nullptr}, {"text", analysis->text}}},
-                          {"summary", analyzer::SummaryToJson(analysis->summary)},
-                          {"tips", analyzer::TipsToJson(analysis->tips)},
-                          {"node_count", analysis->metrics.nodes.size()},
-                          {"query", body->second.empty() ? nlohmann::json(nullptr) : nlohmann::json(body->second)}};
+    nlohmann::json out = {
+        {"plan", {{"json", nullptr}, {"text", analysis->text}}},
+        {"summary", analyzer::SummaryToJson(analysis->summary)},
+        {"tips", analyzer::TipsToJson(analysis->tips)},
+        {"node_count", analysis->metrics.nodes.size()},
+        {"query", body->second.empty() ? nlohmann::json(nullptr) : nlohmann::json(body->second)}};
     ReplyJsonText(res, 200, SpliceRawJson(out.dump(), "plan", "json", analysis->json));
   }
 
@@ -288,8 +303,6 @@ std::string EntryUrl(const std::string& public_url, int64_t id) {
   return public_url + "/plans/" + std::to_string(id);
 }
 
-void InstallWebRoutes(HttpServer& http) {
-  std::make_shared<WebRoutes>(http)->Install();
-}
+void InstallWebRoutes(HttpServer& http) { std::make_shared<WebRoutes>(http)->Install(); }
 
 }  // namespace planbot::adapters

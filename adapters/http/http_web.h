@@ -5,7 +5,7 @@
 //
 // Every response carries `Content-Security-Policy: default-src 'self'` (plus `img-src data:`
 // for Bootstrap's inline icons), `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` and
-// `Referrer-Policy: no-referrer`. Pages follow the API's access rules (HttpServer::Identify);
+// `Referrer-Policy: same-origin`. Pages follow the API's access rules (HttpServer::Identify);
 // with tokens configured, a page without a session redirects to /login.
 //
 // Thread-safety: handlers run on the server's pool; the state they touch (sessions, assets,

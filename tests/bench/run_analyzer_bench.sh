@@ -18,15 +18,8 @@ work=$(mktemp -d /tmp/planbot-bench.XXXXXX)
 chmod 755 "$work"  # the server runs as postgres and must reach $work/pg
 trap 'pg_cluster_stop "$work/pg"; rm -rf "$work"' EXIT INT TERM
 pg_cluster_start "$work/pg"
+psql -q -v ON_ERROR_STOP=1 -f tests/bench/large_plan.sql >/dev/null
 psql -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-create table pa (id int, v int) partition by hash (id);
-create table pb (id int, w int) partition by hash (id);
-select format('create table pa_%s partition of pa for values with (modulus 400, remainder %s)', g, g)
-  from generate_series(0, 399) g \gexec
-select format('create table pb_%s partition of pb for values with (modulus 400, remainder %s)', g, g)
-  from generate_series(0, 399) g \gexec
-insert into pa select g, g % 97 from generate_series(1, 200000) g;
-insert into pb select g, g % 89 from generate_series(1, 200000) g;
 create table orders (id int primary key, customer int, amount numeric, note text);
 insert into orders select g, g % 1000, g % 500, md5(g::text) from generate_series(1, 100000) g;
 vacuum analyze;

@@ -135,8 +135,8 @@ TEST_CASE("web view with tokens: login into a session cookie, CSRF on its POSTs,
   CHECK(bad->get_header_value("Location") == "/login?error=1");
   CHECK(SessionFrom(bad).empty());
 
-  auto res = s.client->Post("/login", "token=alice-token-0123456789",
-                            "application/x-www-form-urlencoded");
+  auto res =
+      s.client->Post("/login", "token=alice-token-0123456789", "application/x-www-form-urlencoded");
   REQUIRE(res);
   const std::string set_cookie = res->get_header_value("Set-Cookie");
   CHECK(set_cookie.find("HttpOnly") != std::string::npos);
@@ -163,8 +163,9 @@ TEST_CASE("web view with tokens: login into a session cookie, CSRF on its POSTs,
   REQUIRE(no_csrf);
   CHECK(no_csrf->status == 403);
   CHECK(json::parse(no_csrf->body)["error"]["message"] == "missing or wrong CSRF token");
-  auto wrong = s.client->Post("/api/v1/commands", {{"Cookie", cookie}, {"X-CSRF-Token", "0" + csrf.substr(1)}},
-                              body, "application/json");
+  auto wrong = s.client->Post("/api/v1/commands",
+                              {{"Cookie", cookie}, {"X-CSRF-Token", "0" + csrf.substr(1)}}, body,
+                              "application/json");
   REQUIRE(wrong);
   CHECK(wrong->status == 403);
   auto ok = s.client->Post("/api/v1/commands", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, body,
@@ -204,16 +205,16 @@ TEST_CASE("web view with tokens: login into a session cookie, CSRF on its POSTs,
 
 TEST_CASE("web view: another user's entry is not found; an admin sees it") {
   testing::ServiceStack s(WithTokens());
-  auto [status, answer] = s.Ask("plan select * from orders where amount > 10", {},
-                                "alice-token-0123456789");
+  auto [status, answer] =
+      s.Ask("plan select * from orders where amount > 10", {}, "alice-token-0123456789");
   REQUIRE(status == 200);
   const std::string id = std::to_string(answer["id"].get<int64_t>());
   auto [bob, bob_csrf] = Login(s, "bob-token-0123456789");
   auto entry = s.client->Get("/api/v1/history/" + id, {{"Cookie", "planbot_session=" + bob}});
   REQUIRE(entry);
   CHECK(entry->status == 404);
-  auto compare = s.client->Get("/api/v1/compare?a=" + id + "&b=" + id,
-                               {{"Cookie", "planbot_session=" + bob}});
+  auto compare =
+      s.client->Get("/api/v1/compare?a=" + id + "&b=" + id, {{"Cookie", "planbot_session=" + bob}});
   REQUIRE(compare);
   CHECK(compare->status == 404);
   auto [ops, ops_csrf] = Login(s, "ops-token-0123456789");
@@ -260,8 +261,8 @@ TEST_CASE("compare: explain, create an index, explain again — the index and th
   REQUIRE(s4 == 200);
   auto [s5, no_plan] = s.Ask("exec select 1");  // an entry without a plan
   if (no_plan.contains("id")) {
-    auto [st, err] = s.Get("/api/v1/compare?a=" + a + "&b=" +
-                           std::to_string(no_plan["id"].get<int64_t>()));
+    auto [st, err] =
+        s.Get("/api/v1/compare?a=" + a + "&b=" + std::to_string(no_plan["id"].get<int64_t>()));
     CHECK(st == 400);
     CHECK(err["error"]["code"] == "no_plan");
   }
@@ -270,10 +271,10 @@ TEST_CASE("compare: explain, create an index, explain again — the index and th
 TEST_CASE("analyze: a pasted EXPLAIN is analysed, nothing is run or stored, the read is audited") {
   testing::ServiceStack s;
   // What an engineer pastes: PostgreSQL's own text of EXPLAIN (FORMAT JSON).
-  const std::string pasted = testing::Scalar(
-      testing::SourceDatabase(),
-      "explain (analyze, buffers, verbose, format json) "
-      "select * from orders where amount > 900 order by created");
+  const std::string pasted =
+      testing::Scalar(testing::SourceDatabase(),
+                      "explain (analyze, buffers, verbose, format json) "
+                      "select * from orders where amount > 900 order by created");
   const int rows = HistoryRows(s);
   json body = {{"plan", pasted}, {"query", "select 1 -- mine"}};
   auto [st, analysed] = s.PostTo("/api/v1/analyze", body.dump());
@@ -297,7 +298,8 @@ TEST_CASE("analyze: a pasted EXPLAIN is analysed, nothing is run or stored, the 
   auto [e1, not_json] = s.PostTo("/api/v1/analyze", "{");
   CHECK(e1 == 400);
   CHECK(not_json["error"]["code"] == "bad_json");
-  auto [e2, not_plan] = s.PostTo("/api/v1/analyze", R"json({"plan": "Seq Scan on t  (cost=0.00..1.01)"})json");
+  auto [e2, not_plan] =
+      s.PostTo("/api/v1/analyze", R"json({"plan": "Seq Scan on t  (cost=0.00..1.01)"})json");
   CHECK(e2 == 400);
   CHECK(not_plan["error"]["code"] != "internal");
   auto [e3, missing] = s.PostTo("/api/v1/analyze", R"({"query": "select 1"})");
@@ -317,7 +319,8 @@ TEST_CASE("web.public_url: answers link to the entry's page") {
   testing::ServiceStack s(options);
   auto [status, answer] = s.Ask("plan select * from customers where id = 1");
   REQUIRE(status == 200);
-  const std::string url = "https://planbot.internal/plans/" + std::to_string(answer["id"].get<int64_t>());
+  const std::string url =
+      "https://planbot.internal/plans/" + std::to_string(answer["id"].get<int64_t>());
   CHECK(answer["url"] == url);
   CHECK(answer["message"].get<std::string>().find("Web view: " + url) != std::string::npos);
   auto me = s.Get("/api/v1/session");

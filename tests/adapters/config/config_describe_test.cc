@@ -95,7 +95,8 @@ TEST_CASE("DescribeConfig of the embedded defaults") {
         "warm_clones 1, clone_prefix planbot_clone, history normalized, retention 30d\n"
         "slack: off\n"
         "logging: debug_database_errors off\n"
-        "audit export: off");
+        "audit export: off\n"
+        "web view: no public URL (answers carry no link)");
 }
 
 TEST_CASE("RedactConnectionString: key=value connection strings") {

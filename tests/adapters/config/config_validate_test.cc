@@ -215,5 +215,20 @@ TEST_CASE("store is required") {
   CHECK(Validate(c) == "config: store: required (a file path)");
 }
 
+TEST_CASE("web: public_url is an http(s) URL answers can append /plans/ID to; assets_dir exists") {
+  const std::string base = std::string(kMinimal) + "web:\n";
+  CHECK(ParseError(base + "  public_url: https://planbot.internal\n") == "OK");
+  CHECK(ParseError(base + "  public_url: http://10.0.0.5:8080/planbot\n") == "OK");
+  for (const char* bad : {"planbot.internal", "https://planbot.internal/", "ftp://x",
+                          "https://x/?a=1", "https://x/#top", "'https://a b'", "https://x|y"}) {
+    CHECK_MESSAGE(StartsWith(ParseError(base + "  public_url: " + bad + "\n"),
+                             "config: web.public_url: must be an http:// or https:// URL"),
+                  bad);
+  }
+  CHECK(ParseError(base + "  assets_dir: /nonexistent/planbot-web\n") ==
+        "config: web.assets_dir: not a directory: /nonexistent/planbot-web");
+  CHECK(StartsWith(ParseError(base + "  theme: dark\n"), "config: web.theme: unknown key"));
+}
+
 }  // namespace
 }  // namespace planbot::adapters
