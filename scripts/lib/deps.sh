@@ -27,6 +27,6 @@ planbot_install_deps() {
 }
 
 planbot_build() {
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLANBOT_WERROR=ON >/dev/null
   cmake --build build -j "$(nproc)"
 }
