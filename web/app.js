@@ -199,6 +199,29 @@
 
   // ---- Navigation bar ----------------------------------------------------------------------
 
+  // The navigation bar of every page but the login page, built here rather than repeated in
+  // each shell: the brand, History and Analyze (the current one marked), the user (filled in by
+  // initNav) and the logout form (shown for a cookie session).
+  function buildNav() {
+    const nav = $("#nav");
+    if (!nav || nav.childElementCount) return;
+    const link = (href, id, text, active) =>
+      el("li", {class: "nav-item"},
+         el("a", {class: active ? "nav-link active" : "nav-link", href, id, text}));
+    const csrf = el("input", {type: "hidden", name: "csrf", id: "logout-csrf", value: ""});
+    const logout = el("form", {method: "post", action: "/logout", id: "logout-form", class: "ms-3"},
+                      csrf, el("button", {type: "submit", class: "btn btn-outline-light btn-sm", id: "logout",
+                                          text: "Logout"}));
+    logout.hidden = true;
+    nav.append(el("div", {class: "container-fluid"},
+                  el("a", {class: "navbar-brand fw-semibold", href: "/", text: "planbot"}),
+                  el("ul", {class: "navbar-nav me-auto"},
+                     link("/", "nav-history", "History", PAGE === "history"),
+                     link("/analyze", "nav-analyze", "Analyze", PAGE === "analyze")),
+                  el("span", {class: "navbar-text small", id: "nav-user"}),
+                  logout));
+  }
+
   function initNav() {
     const user = $("#nav-user");
     if (user) {
@@ -966,6 +989,7 @@
       loginPage();
       return;
     }
+    buildNav();
     // The paste form takes over its submit at once: a click before the session has loaded must
     // not submit the form natively (a GET that would reload the page and drop the paste).
     const early = PAGE === "analyze" ? analyzePage() : null;
