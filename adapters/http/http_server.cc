@@ -222,6 +222,19 @@ std::string HttpServer::url() const {
   return std::string(options_.tls ? "https" : "http") + "://" + host + ":" + std::to_string(port_);
 }
 
+bool HttpServer::SameOrigin(const httplib::Request& req) const {
+  if (!req.has_header("Origin")) return true;  // not a browser's cross-site request
+  const std::string origin = req.get_header_value("Origin");
+  const std::string own =
+      std::string(options_.tls ? "https://" : "http://") + req.get_header_value("Host");
+  if (origin == own) return true;
+  // Behind a proxy that ends TLS, the browser's origin is web.public_url's, not ours.
+  const std::string& url = options_.web.public_url;
+  const size_t authority = url.find("://");
+  if (authority == std::string::npos) return false;
+  return origin == url.substr(0, url.find('/', authority + 3));
+}
+
 bool HttpServer::BodyTooLarge(const httplib::Request& req, httplib::Response& res) const {
   if (req.body.size() <= options_.max_body) return false;
   res.status = 413;  // the error handler writes the body
@@ -241,9 +254,7 @@ Result<Identity> HttpServer::Identify(const httplib::Request& req) {
   const bool unsafe = req.method != "GET" && req.method != "HEAD";
   if (unsafe && req.has_header("Origin")) {
     const std::string origin = req.get_header_value("Origin");
-    const std::string own =
-        std::string(options_.tls ? "https://" : "http://") + req.get_header_value("Host");
-    if (origin != own) {
+    if (!SameOrigin(req)) {
       service_->recorder().AuthFailure("http", req.remote_addr, "cross-site request refused");
       return MakeError(ErrorCode::kForbidden,
                        "a request from another site (Origin " + origin + ") is refused");

@@ -88,6 +88,9 @@ class HttpServer {
   // True (and 413 set on `res`) when the body is over max_body: routes other than the pasted
   // plan's call it first.
   bool BodyTooLarge(const httplib::Request& req, httplib::Response& res) const;
+  // True unless the request carries an Origin other than this server's: scheme and Host as the
+  // request reached us, or the origin of web.public_url (a proxy in front that ends TLS).
+  bool SameOrigin(const httplib::Request& req) const;
   WebSessions& web_sessions() { return web_sessions_; }
   const WebAssets& web_assets() const { return web_assets_; }
 

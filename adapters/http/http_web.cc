@@ -179,14 +179,9 @@ class WebRoutes : public std::enable_shared_from_this<WebRoutes> {
     if (http_.BodyTooLarge(req, res)) return;
     if (!TokensConfigured()) return Redirect(res, "/");
     // The Origin rule of Identify applies to the login form too (login CSRF).
-    if (req.has_header("Origin")) {
-      const std::string own =
-          std::string(http_.options().tls ? "https://" : "http://") + req.get_header_value("Host");
-      if (req.get_header_value("Origin") != own) {
-        http_.service()->recorder().AuthFailure("http", req.remote_addr,
-                                                "cross-site login refused");
-        return ReplyTextPage(res, 403, "a login from another site is refused");
-      }
+    if (!http_.SameOrigin(req)) {
+      http_.service()->recorder().AuthFailure("http", req.remote_addr, "cross-site login refused");
+      return ReplyTextPage(res, 403, "a login from another site is refused");
     }
     const core::TokenConfig* match =
         MatchToken(http_.options().tokens, req.get_param_value("token"));

@@ -311,6 +311,42 @@ TEST_CASE("analyze: a pasted EXPLAIN is analysed, nothing is run or stored, the 
   CHECK(reads == 2);
 }
 
+TEST_CASE("behind a proxy that ends TLS, the public URL's origin counts as the server's own") {
+  testing::StackOptions options = WithTokens();
+  options.web.public_url = "https://planbot.internal";
+  testing::ServiceStack s(options);
+  // The browser's page is https://planbot.internal/..., the request reaches planbot as plain HTTP.
+  auto login = s.client->Post("/login", {{"Origin", "https://planbot.internal"}},
+                              "token=alice-token-0123456789", "application/x-www-form-urlencoded");
+  REQUIRE(login);
+  CHECK(login->status == 303);
+  CHECK(login->get_header_value("Location") == "/");
+  const std::string cookie = "planbot_session=" + SessionFrom(login);
+  auto me = s.client->Get("/api/v1/session", {{"Cookie", cookie}});
+  REQUIRE(me);
+  const std::string csrf = json::parse(me->body)["csrf"];
+  const std::string body = R"({"text": "plan select 1"})";
+  auto ok = s.client->Post(
+      "/api/v1/commands",
+      {{"Cookie", cookie}, {"X-CSRF-Token", csrf}, {"Origin", "https://planbot.internal"}}, body,
+      "application/json");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  // Another site, or the same host without TLS, is still another origin.
+  for (const char* other : {"https://evil.example", "http://planbot.internal"}) {
+    auto refused = s.client->Post("/api/v1/commands",
+                                  {{"Cookie", cookie}, {"X-CSRF-Token", csrf}, {"Origin", other}},
+                                  body, "application/json");
+    REQUIRE(refused);
+    CHECK_MESSAGE(refused->status == 403, other);
+    auto login_refused =
+        s.client->Post("/login", {{"Origin", other}}, "token=alice-token-0123456789",
+                       "application/x-www-form-urlencoded");
+    REQUIRE(login_refused);
+    CHECK_MESSAGE(login_refused->status == 403, other);
+  }
+}
+
 TEST_CASE("web.public_url: answers link to the entry's page") {
   testing::StackOptions options;
   options.web.public_url = "https://planbot.internal";
