@@ -96,6 +96,8 @@ struct SlackConfig {
 };
 
 struct LoggingConfig {
+  std::string format = "text";  // "text" (one readable line per event) or "json" (JSON lines)
+  std::string level = "info";   // the lowest level written: debug, info, warn or error
   // Log full database error texts (with DETAIL/HINT/CONTEXT) at debug level. They can contain
   // values from the data: sensitive, off by default.
   bool debug_database_errors = false;

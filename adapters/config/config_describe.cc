@@ -175,7 +175,8 @@ std::string DescribeConfig(const core::Config& config) {
   lines.push_back(DescribeLimits(config.limits));
   for (const core::DatabaseConfig& db : config.databases) lines.push_back(DescribeDatabase(db));
   lines.push_back(DescribeSlack(config.slack));
-  lines.push_back(std::string("logging: debug_database_errors ") +
+  lines.push_back("logging: " + config.logging.format + " lines at level " + config.logging.level +
+                  " and above; debug_database_errors " +
                   (config.logging.debug_database_errors
                        ? "on (database error texts, which can hold data values, are logged)"
                        : "off"));

@@ -354,6 +354,12 @@ Status ValidateConfig(const core::Config& config) {
   if (!problem) problem = CheckDatabases(config.databases);
   if (!problem) problem = CheckSlack(config.slack, config.databases);
   if (!problem) problem = CheckWeb(config.web);
+  if (!problem && !OneOf(config.logging.format, {"text", "json"})) {
+    problem = ConfigError("logging.format", "expected one of: text, json");
+  }
+  if (!problem && !OneOf(config.logging.level, {"debug", "info", "warn", "error"})) {
+    problem = ConfigError("logging.level", "expected one of: debug, info, warn, error");
+  }
   if (problem) return *problem;
   return Ok{};
 }

@@ -141,7 +141,9 @@ Result<core::Config> ReadConfig(const YAML::Node& root, const core::EnvLookup& e
     ReadDatabase(state, node, path, &config.databases.back());
   });
   ReadSlack(m, &config.slack);
-  MapReader logging = m.Map("logging", {"debug_database_errors"});
+  MapReader logging = m.Map("logging", {"format", "level", "debug_database_errors"});
+  logging.String("format", &config.logging.format);
+  logging.String("level", &config.logging.level);
   logging.Bool("debug_database_errors", &config.logging.debug_database_errors);
   MapReader audit = m.Map("audit", {"export"});
   audit.String("export", &config.audit.export_to);

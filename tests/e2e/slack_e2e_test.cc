@@ -85,9 +85,9 @@ struct SlackRig {
     client_options.read_timeout = std::chrono::milliseconds(2000);
     client_options.max_retries = 1;
     client_logger = Logger(
-        [this](LogLevel, const std::string& line) {
+        [this](const LogRecord& record) {
           std::lock_guard<std::mutex> guard(log_mu);
-          log_lines.push_back(line);
+          log_lines.push_back(record.Line());
         },
         LogLevel::kInfo, "slack");
     client_options.logger = client_logger;

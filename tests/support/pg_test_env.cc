@@ -154,9 +154,9 @@ core::StatementLimits Limits(int statement_timeout_ms, int deadline_ms, int lock
 Logger LogCapture::logger(LogLevel min_level) {
   auto lines = lines_;
   return Logger(
-      [lines](LogLevel, const std::string& line) {
+      [lines](const LogRecord& record) {
         std::lock_guard<std::mutex> lock(lines->mu);
-        lines->lines.push_back(line);
+        lines->lines.push_back(record.Line());
       },
       min_level, "test");
 }

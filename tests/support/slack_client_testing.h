@@ -27,9 +27,9 @@ class LogLines {
   Logger logger() const {
     auto state = state_;
     return Logger(
-        [state](LogLevel level, const std::string& line) {
+        [state](const LogRecord& record) {
           std::lock_guard<std::mutex> lock(state->mu);
-          state->lines.push_back(std::string(LogLevelName(level)) + " " + line);
+          state->lines.push_back(std::string(LogLevelName(record.level)) + " " + record.Line());
         },
         LogLevel::kDebug, "slack");
   }

@@ -79,7 +79,7 @@ TEST_CASE("DescribeConfig shows the settings and hides every secret") {
                  "slack: signing_secret ***, bot_token ***, api_url https://slack.com/api, "
                  "channels C0123456 -> shop, users everyone in those channels, admins "
                  "U0456789"));
-  CHECK(Contains(text, "logging: debug_database_errors off"));
+  CHECK(Contains(text, "logging: text lines at level info and above; debug_database_errors off"));
   CHECK(text.back() != '\n');
 }
 
@@ -94,7 +94,7 @@ TEST_CASE("DescribeConfig of the embedded defaults") {
         "database default: provider local, admin_dsn (libpq environment), source shop, "
         "warm_clones 1, clone_prefix planbot_clone, history normalized, retention 30d\n"
         "slack: off\n"
-        "logging: debug_database_errors off\n"
+        "logging: text lines at level info and above; debug_database_errors off\n"
         "audit export: off\n"
         "web view: no public URL (answers carry no link)");
 }
