@@ -67,7 +67,8 @@ nlohmann::json ErrorToJson(const Error& error, int64_t history_id) {
   nlohmann::json e = {{"code", ErrorCodeName(error.code)}, {"message", error.message}};
   if (error.position > 0) e["position"] = error.position;
   if (!error.sqlstate.empty()) e["sqlstate"] = error.sqlstate;
-  nlohmann::json out = {{"error", e}};
+  // The top-level `message` is the chat text, as in every answer (README, HTTP API).
+  nlohmann::json out = {{"error", e}, {"message", ErrorToChat(error)}};
   if (history_id > 0) out["id"] = history_id;
   return out;
 }

@@ -110,6 +110,9 @@ Answer Service::RunTerminate(Context& ctx) {
                                                  std::to_string(pid)));
     return answer;
   }
+  // Read before the kill: the killed command can fail, and forget its backend, before
+  // Terminate returns.
+  const int own_pid = session->backend_pid.load();
   auto side = ports_.sessions->Open(clone->connection);
   auto done = side ? (*side)->Terminate(pid, Limits()) : Result<bool>(side.error());
   if (!done) {
@@ -119,7 +122,7 @@ Answer Service::RunTerminate(Context& ctx) {
   answer.result = {{"pid", pid}, {"terminated", *done}};
   answer.text = *done ? "backend " + std::to_string(pid) + " terminated"
                       : "backend " + std::to_string(pid) + " was not terminated";
-  if (*done && pid == session->backend_pid.load()) {
+  if (*done && pid == own_pid) {
     answer.text += " (it was this session's own connection: the next command reconnects)";
   }
   return answer;

@@ -20,6 +20,10 @@ bool CommandContext::CheckSql(const std::string* text) {
   }
   auto checked = analyzer::CheckSingleStatement(sql);
   if (!checked) {
+    // Several statements parse: history shows them normalized, as it shows any other refusal.
+    if (checked.error().code == ErrorCode::kMultipleStatements) {
+      if (auto text = analyzer::Normalize(sql)) normalized = std::move(*text);
+    }
     Fail(checked.error(), Outcome::kRefused);
     return false;
   }

@@ -29,6 +29,12 @@ Answer Service::RunHistory(Context& ctx) {
       return answer;
     }
   }
+  std::string capped;
+  if (n > kMaxHistoryLines) {
+    capped = "history shows at most " + std::to_string(kMaxHistoryLines) +
+             " entries; these are the " + "newest " + std::to_string(kMaxHistoryLines) +
+             " (GET /api/v1/history and the web view page through all of them)\n";
+  }
   storage::HistoryQuery q;
   q.user = caller.user;
   q.limit = std::min(n, kMaxHistoryLines);
@@ -38,7 +44,7 @@ Answer Service::RunHistory(Context& ctx) {
     ctx.Fail(entries.error());
     return answer;
   }
-  answer.text = history::HistoryTable(*entries);
+  answer.text = capped + history::HistoryTable(*entries);
   nlohmann::json list = nlohmann::json::array();
   for (const auto& e : *entries) list.push_back(history::HistoryEntryToJson(e, false));
   answer.result = {{"entries", list}};

@@ -101,10 +101,22 @@ std::string HistoryTable(const std::vector<storage::HistoryEntry>& entries) {
     // "2026-11-23T10:00:00.123Z" -> "2026-11-23 10:00:00"
     std::string when = e.created_at.substr(0, 19);
     if (when.size() > 10) when[10] = ' ';
-    std::string took = e.execution_ms ? analyzer::FormatMillis(*e.execution_ms) : "—";
-    std::string what = e.outcome == "ok" ? e.command : e.command + " (" + e.outcome + ")";
-    out += "#" + std::to_string(e.id) + "  " + when + "  " + what + "  " + took + "  " +
-           OneLine(e.normalized, 100) + "\n";
+    // explain: the statement's execution time; exec, hypo: how long the command took; plan
+    // executes nothing.
+    std::string took = e.execution_ms ? analyzer::FormatMillis(*e.execution_ms)
+                       : e.command == "plan" || e.command == "explain" || e.duration_ms <= 0
+                           ? "—"
+                           : analyzer::FormatMillis(e.duration_ms);
+    std::string what = e.command;
+    if (e.outcome != "ok") {
+      what += " (" + e.outcome + (e.error_code.empty() ? "" : ": " + e.error_code) + ")";
+    }
+    // A statement that did not parse has no normalized text (its raw text is not kept).
+    const std::string query = e.normalized.empty() && e.error_code == "syntax_error"
+                                  ? "(did not parse)"
+                                  : OneLine(e.normalized, 100);
+    out +=
+        "#" + std::to_string(e.id) + "  " + when + "  " + what + "  " + took + "  " + query + "\n";
   }
   return out;
 }

@@ -20,7 +20,8 @@ nlohmann::json HistoryEntryToJson(const storage::HistoryEntry& entry, bool with_
 std::string HistoryEntryToJsonText(const storage::HistoryEntry& entry, bool with_plan);
 nlohmann::json AuditEntryToJson(const storage::AuditEntry& entry);
 
-// The `history` answer: one line per entry (id, time, command, execution time, normalized
+// The `history` answer: one line per entry (id, time, command with its outcome and error code
+// when it failed, the execution time of explain or the duration of exec and hypo, normalized
 // query shortened to one line), newest first.
 std::string HistoryTable(const std::vector<storage::HistoryEntry>& entries);
 

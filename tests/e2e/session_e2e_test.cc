@@ -247,6 +247,10 @@ TEST_CASE("activity shows the session's running statement normalized; terminate 
   auto [st2, term] = s.Ask("terminate " + std::to_string(pid));
   REQUIRE_MESSAGE(st2 == 200, term.dump());
   CHECK(term["result"]["terminated"] == true);
+  // Whichever ends first (the killed command or terminate's answer), the answer says whose it was.
+  CHECK(term["message"].get<std::string>().find(
+            "(it was this session's own connection: the next command reconnects)") !=
+        std::string::npos);
   auto [st3, lost] = sleeping.get();
   CHECK_MESSAGE(st3 == 503, lost.dump());
   CHECK(BodyErrorCode(lost) == "clone_unavailable");

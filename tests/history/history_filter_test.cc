@@ -145,3 +145,28 @@ TEST_CASE("history table: one line per entry, query on one line and shortened") 
   CHECK(table.find(std::string(150, 'x')) == std::string::npos);
   CHECK(history::HistoryTable({}) == "no history entries yet");
 }
+
+TEST_CASE("history table: exec with its duration, refusals with their code and normalized text") {
+  storage::HistoryEntry exec;
+  exec.id = 7;
+  exec.created_at = "2026-11-23T10:01:02.345Z";
+  exec.command = "exec";
+  exec.outcome = "ok";
+  exec.duration_ms = 92.3;
+  exec.normalized = "create index on orders (customer_id)";
+  storage::HistoryEntry several = exec;
+  several.id = 8;
+  several.command = "plan";
+  several.outcome = "refused";
+  several.error_code = "multiple_statements";
+  several.normalized = "select $1; select $2";
+  storage::HistoryEntry broken = several;
+  broken.id = 9;
+  broken.error_code = "syntax_error";
+  broken.normalized.clear();
+  const std::string table = history::HistoryTable({broken, several, exec});
+  CHECK(table ==
+        "#9  2026-11-23 10:01:02  plan (refused: syntax_error)  —  (did not parse)\n"
+        "#8  2026-11-23 10:01:02  plan (refused: multiple_statements)  —  select $1; select $2\n"
+        "#7  2026-11-23 10:01:02  exec  92.3 ms  create index on orders (customer_id)\n");
+}
