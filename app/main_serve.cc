@@ -16,6 +16,7 @@
 #include "adapters/config/config_yaml.h"
 #include "adapters/http/http_server.h"
 #include "adapters/http/http_slack.h"
+#include "adapters/metrics/prometheus_telemetry.h"
 #include "adapters/postgres/postgres_session.h"
 #include "adapters/postgres/psql_describer.h"
 #include "adapters/slack/slack_client.h"
@@ -98,12 +99,14 @@ sigset_t BlockStopSignals() {
 
 int RunServe(const ServeArgs& args) {
   sigset_t stop_signals = BlockStopSignals();
-  Logger log(Logger::Stderr(), LogLevel::kInfo, "planbot");
   auto config = LoadConfig(args);
   if (!config) {
     std::cerr << "planbot serve: " << config.error().message << "\n";
     return kBadInput;
   }
+  Logger log(Logger::StderrFormat(config->logging.format),
+             ParseLogLevel(config->logging.level).value_or(LogLevel::kInfo), "planbot");
+  adapters::PrometheusTelemetry telemetry(core::Version());
   log.Info(std::string("planbot ") + core::Version() +
            " starting: " + adapters::DescribeConfig(*config));
   // The port first: a second planbot on the same address stops here, before touching clones.
@@ -113,6 +116,7 @@ int RunServe(const ServeArgs& args) {
   http_options.tokens = config->tokens;
   http_options.web = config->web;
   http_options.log = log.For("http");
+  http_options.metrics = &telemetry;
   auto http = adapters::HttpServer::Create(http_options, nullptr);
   Status bound = http ? (*http)->Bind() : Status(http.error());
   if (!bound) {
@@ -158,6 +162,7 @@ int RunServe(const ServeArgs& args) {
   ports.providers = by_name;
   ports.sessions = &factory;
   ports.describer = &describer;
+  ports.telemetry = &telemetry;
   core::ServiceOptions service_options;
   service_options.limits = config->limits;
   service_options.databases = config->databases;
@@ -171,13 +176,15 @@ int RunServe(const ServeArgs& args) {
     client_options.api_url = config->slack.api_url;
     client_options.bot_token = config->slack.bot_token;
     client_options.logger = log.For("slack-api");
+    client_options.telemetry = &telemetry;
     slack_api = std::make_unique<adapters::SlackWebClient>(client_options);
     slack::SlackBotOptions bot_options;
     bot_options.config = config->slack;
+    bot_options.telemetry = &telemetry;
     slack = std::make_unique<slack::SlackBot>(bot_options, slack_api.get(), store->get(), &service,
                                               log.For("slack"));
     adapters::InstallSlackRoutes(**http, slack.get(), &service,
-                                 {config->slack.signing_secret, http_options.max_body});
+                                 {config->slack.signing_secret, http_options.max_body, &telemetry});
     slack->Start();
   }
   (*http)->Serve();
@@ -187,7 +194,14 @@ int RunServe(const ServeArgs& args) {
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  log.Info(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+  if (signal == SIGTERM) {
+    // A planned stop (an orchestrator, systemd): /readyz fails and new commands get 503 at
+    // once, while those already running finish (each is bounded by its deadline).
+    log.Info("stopping on SIGTERM: draining (new commands are refused, running ones finish)");
+    service.Drain(config->limits.statement_timeout + std::chrono::seconds(1));
+  } else {
+    log.Info("stopping on SIGINT");  // Ctrl-C: cancel what runs
+  }
   service.Shutdown();
   (*http)->Stop();
   if (slack) slack->Shutdown();  // delivers the answers of commands that were running

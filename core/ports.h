@@ -77,6 +77,13 @@ class CloneProvider {
   // Readiness for /healthz: the provider can create clones right now.
   virtual Status Health() = 0;
 
+  // The clones this provider holds now, for /metrics: ready in the warm pool, leased to sessions.
+  struct PoolSize {
+    int warm = 0;
+    int leased = 0;
+  };
+  virtual PoolSize Pool() const { return {}; }
+
   // Drops every clone this provider made (service shutdown).
   virtual void Shutdown() = 0;
 };

@@ -75,6 +75,9 @@ storage::AuditEntry Audit(const CommandContext& ctx) {
     a.sqlstate = ctx.error->sqlstate;
     details["error_code"] = ErrorCodeName(ctx.error->code);
   }
+  if (!ctx.request.caller.request_id.empty()) {
+    details["request_id"] = ctx.request.caller.request_id;
+  }
   a.details = details.dump();
   return a;
 }
@@ -93,17 +96,21 @@ Result<int64_t> Recorder::RecordCommand(const CommandContext& ctx) {
   if (keeps && ctx.database && policy != "off") {
     entry = History(ctx, policy == "full");
   }
-  return history_->Record(entry, Audit(ctx));
+  const storage::AuditEntry audit = Audit(ctx);
+  return Timed([&] { return history_->Record(entry, audit); });
 }
 
 void Recorder::AuthFailure(const std::string& channel, const std::string& who,
-                           const std::string& reason) {
+                           const std::string& reason, const std::string& request_id) {
   storage::AuditEntry a;
   a.actor = who;
+  if (telemetry_) telemetry_->AuthFailure(channel);
   a.action = "auth_failure";
   a.channel = channel;
   a.outcome = "refused";
-  a.details = nlohmann::json{{"reason", reason}}.dump();
+  nlohmann::json details = {{"reason", reason}};
+  if (!request_id.empty()) details["request_id"] = request_id;
+  a.details = details.dump();
   Append(a);
 }
 
@@ -115,7 +122,9 @@ void Recorder::Refusal(const Caller& caller, const std::string& command,
   a.channel = caller.channel;
   a.command = command;
   a.outcome = "refused";
-  a.details = nlohmann::json{{"reason", reason}}.dump();
+  nlohmann::json details = {{"reason", reason}};
+  if (!caller.request_id.empty()) details["request_id"] = caller.request_id;
+  a.details = details.dump();
   Append(a);
 }
 
@@ -136,7 +145,9 @@ void Recorder::WebSession(const Caller& caller, const std::string& action,
   a.action = action;
   a.channel = caller.channel;
   a.outcome = "ok";
-  a.details = nlohmann::json{{"role", RoleName(caller.role)}, {"remote", remote}}.dump();
+  nlohmann::json details = {{"role", RoleName(caller.role)}, {"remote", remote}};
+  if (!caller.request_id.empty()) details["request_id"] = caller.request_id;
+  a.details = details.dump();
   Append(a);
 }
 
@@ -148,8 +159,9 @@ Status Recorder::Read(const Caller& caller, const std::string& what, nlohmann::j
   a.command = what;
   a.outcome = "ok";
   details["role"] = RoleName(caller.role);
+  if (!caller.request_id.empty()) details["request_id"] = caller.request_id;
   a.details = details.dump();
-  if (Status st = audit_->Audit(a); !st) {
+  if (Status st = Timed([&] { return audit_->Audit(a); }); !st) {
     log_.Error("audit: " + st.error().message);
     return MakeError(
         ErrorCode::kStoreUnavailable,
@@ -159,7 +171,9 @@ Status Recorder::Read(const Caller& caller, const std::string& what, nlohmann::j
 }
 
 void Recorder::Append(const storage::AuditEntry& entry) {
-  if (Status st = audit_->Audit(entry); !st) log_.Error("audit: " + st.error().message);
+  if (Status st = Timed([&] { return audit_->Audit(entry); }); !st) {
+    log_.Error("audit: " + st.error().message);
+  }
 }
 
 }  // namespace planbot::core

@@ -6,12 +6,14 @@
 // Holds the store interfaces it was given (they must outlive it); thread-safe as they are.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/log.h"
 #include "common/result.h"
+#include "common/telemetry.h"
 #include "core/request.h"
 #include "storage/store.h"
 
@@ -21,15 +23,18 @@ struct CommandContext;
 
 class Recorder {
  public:
-  Recorder(storage::HistoryStore* history, storage::AuditLog* audit, Logger log)
-      : history_(history), audit_(audit), log_(std::move(log)) {}
+  // `telemetry` (may be null) gets each store write's latency and outcome, and auth failures.
+  Recorder(storage::HistoryStore* history, storage::AuditLog* audit, Logger log,
+           Telemetry* telemetry = nullptr)
+      : history_(history), audit_(audit), log_(std::move(log)), telemetry_(telemetry) {}
 
   // The history entry (when one is kept) and the audit entry of a finished command, committed
   // together; returns the history id (0 when none was written).
   Result<int64_t> RecordCommand(const CommandContext& ctx);
 
   // Audit entries for events outside commands. Failures are logged: these are not answers.
-  void AuthFailure(const std::string& channel, const std::string& who, const std::string& reason);
+  void AuthFailure(const std::string& channel, const std::string& who, const std::string& reason,
+                   const std::string& request_id = {});
   // A command refused before it reached the core's handlers (a channel's checks, an admin-only
   // command, a history read of someone else's entries).
   void Refusal(const Caller& caller, const std::string& command, const std::string& reason);
@@ -43,10 +48,23 @@ class Recorder {
 
  private:
   void Append(const storage::AuditEntry& entry);
+  // Runs one store write, reporting its latency and outcome to telemetry.
+  template <class Write>
+  auto Timed(Write write) {
+    const auto start = std::chrono::steady_clock::now();
+    auto result = write();
+    if (telemetry_) {
+      telemetry_->StoreWrite(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+          static_cast<bool>(result));
+    }
+    return result;
+  }
 
   storage::HistoryStore* history_;
   storage::AuditLog* audit_;
   Logger log_;
+  Telemetry* telemetry_;
 };
 
 }  // namespace planbot::core

@@ -13,6 +13,9 @@ struct Caller {
   std::string user;  // token name, "loopback:127.0.0.1", Slack user id
   Role role = Role::kUser;
   std::string channel;  // "http", "slack", "cli"
+  // The request this came with (the HTTP X-Request-Id, a Slack event id); in audit entries and
+  // log lines, so they can be matched. Empty when there is none.
+  std::string request_id;
 };
 
 struct CommandRequest {

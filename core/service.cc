@@ -29,8 +29,8 @@ Service::Service(ServiceOptions options, ServicePorts ports, Logger log)
       log_(log),
       quota_(options_.limits.quota),
       sessions_(ports_.providers, ports_.sessions, ports_.saved_sessions,
-                options_.limits.idle_timeout, log.For("sessions")),
-      recorder_(ports_.history, ports_.audit, log),
+                options_.limits.idle_timeout, log.For("sessions"), ports_.telemetry),
+      recorder_(ports_.history, ports_.audit, log, ports_.telemetry),
       history_api_(ports_.history, ports_.audit, &recorder_, log),
       retention_(ports_.history, options_.databases, options_.retention_interval, log),
       dispatcher_(options_.limits.workers) {
@@ -185,8 +185,29 @@ nlohmann::json Service::Health() {
   return out;
 }
 
+Service::Gauges Service::ReadGauges() const {
+  Gauges g;
+  g.sessions = sessions_.size();
+  g.queued = dispatcher_.pending();
+  for (const auto& [name, provider] : ports_.providers) g.pools[name] = provider->Pool();
+  return g;
+}
+
+void Service::Drain(std::chrono::milliseconds max_wait) {
+  stopping_ = true;
+  const auto until = std::chrono::steady_clock::now() + max_wait;
+  while (dispatcher_.pending() > 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (size_t left = dispatcher_.pending(); left > 0) {
+    log_.Warn("drain: " + std::to_string(left) + " commands still running; cancelling them");
+  }
+  Shutdown();
+}
+
 void Service::Shutdown() {
-  if (stopping_.exchange(true)) return;
+  if (shut_down_.exchange(true)) return;
+  stopping_ = true;
   retention_.Stop();
   sessions_.Shutdown();
 }

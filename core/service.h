@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/telemetry.h"
 #include "core/answer.h"
 #include "core/command.h"
 #include "core/config.h"
@@ -64,6 +65,7 @@ struct ServicePorts {
   std::map<std::string, CloneProvider*> providers;  // by database name
   SessionFactory* sessions = nullptr;
   CatalogDescriber* describer = nullptr;
+  Telemetry* telemetry = nullptr;  // may be null: nothing measured
 
   // The three store interfaces from one object that implements them (storage::Store, a fake).
   template <class S>
@@ -97,6 +99,23 @@ class Service {
 
   // Stops taking commands, cancels running ones and drops every clone.
   void Shutdown();
+
+  // The planned stop (SIGTERM): stops taking commands at once (they are answered 503
+  // shutting_down, and ready() turns false, so /readyz fails), waits up to `max_wait` for the
+  // commands already running to be answered, then Shutdown().
+  void Drain(std::chrono::milliseconds max_wait);
+  // Taking commands (false from Drain or Shutdown on).
+  bool ready() const { return !stopping_; }
+  // The store can record commands right now.
+  Status StoreHealth() { return ports_.history->Health(); }
+
+  // What /metrics shows as gauges, read now.
+  struct Gauges {
+    size_t sessions = 0;
+    size_t queued = 0;  // commands running or waiting in a session's lane
+    std::map<std::string, CloneProvider::PoolSize> pools;  // by database
+  };
+  Gauges ReadGauges() const;
 
   SessionManager& sessions() { return sessions_; }
 
@@ -138,7 +157,8 @@ class Service {
   Logger log_;
   Quota quota_;
   SessionManager sessions_;
-  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopping_{false};   // no new commands (draining or shut down)
+  std::atomic<bool> shut_down_{false};  // Shutdown() ran
   Recorder recorder_;
   HistoryApi history_api_;
   Retention retention_;

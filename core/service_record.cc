@@ -84,6 +84,25 @@ Answer Service::Finish(Context& ctx, Answer answer) {
         Caret(ctx.statement ? ctx.statement->text : ctx.command.argument, ctx.error->position);
   }
   answer.message = ChatMessage(ctx, answer);
+  const std::string_view outcome = OutcomeName(ctx.outcome);
+  if (ports_.telemetry) {
+    ports_.telemetry->CommandDone(ctx.request.caller.channel, ctx.command.name, outcome,
+                                  answer.duration_ms / 1000);
+  }
+  // No SQL and no error text: the command's name, who, where, how it ended.
+  if (log_.enabled(LogLevel::kInfo)) {
+    LogFields fields = {{"request_id", ctx.request.caller.request_id},
+                        {"user", ctx.request.caller.user},
+                        {"channel", ctx.request.caller.channel},
+                        {"command", ctx.command.name.empty() ? "-" : ctx.command.name},
+                        {"status", std::string(outcome)},
+                        {"duration_ms", answer.duration_ms}};
+    if (ctx.database) fields.emplace_back("database", ctx.database->name);
+    if (!ctx.session_name.empty()) fields.emplace_back("session", ctx.session_name);
+    if (answer.id > 0) fields.emplace_back("history_id", static_cast<long long>(answer.id));
+    if (ctx.error) fields.emplace_back("error_code", std::string(ErrorCodeName(ctx.error->code)));
+    log_.Info("command", fields);
+  }
   return answer;
 }
 

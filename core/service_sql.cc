@@ -59,7 +59,13 @@ Answer Service::RunExplainMode(Context& ctx, ExplainMode mode) {
     ctx.server_version = s.db->server_version_num();
     RunningStatement running(s);
     const StatementLimits limits = Limits(ctx);
+    const auto sent = std::chrono::steady_clock::now();
     auto json = s.db->Explain(ctx.statement->text, mode, limits);
+    if (ports_.telemetry) {
+      ports_.telemetry->ExplainDone(
+          ctx.database->name, ctx.command.name,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count());
+    }
     if (!json) return json.error();
     // The advice is verified on this session's connection while the command holds it.
     ctx.Analyze(std::move(*json), [&](analyzer::Analysis& analysis) {

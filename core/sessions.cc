@@ -11,12 +11,13 @@ std::string SessionKey(const std::string& user, const std::string& database,
 
 SessionManager::SessionManager(std::map<std::string, CloneProvider*> providers,
                                SessionFactory* factory, storage::SessionStore* store,
-                               std::chrono::seconds idle_timeout, Logger log)
+                               std::chrono::seconds idle_timeout, Logger log, Telemetry* telemetry)
     : providers_(std::move(providers)),
       factory_(factory),
       store_(store),
       idle_timeout_(idle_timeout),
-      log_(std::move(log)) {
+      log_(std::move(log)),
+      telemetry_(telemetry) {
   reaper_ = std::thread([this] { ReaperLoop(); });
 }
 
@@ -128,7 +129,14 @@ Status SessionManager::Ensure(Session& s) {
     if (Status back = Reattach(s, *p); !back) return back;
   }
   if (!s.clone) {
+    const auto asked = std::chrono::steady_clock::now();
     auto lease = p->Acquire();
+    if (telemetry_) {
+      telemetry_->CloneAcquired(
+          s.database,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count(),
+          static_cast<bool>(lease));
+    }
     if (!lease) return lease.error();
     SetClone(s, std::move(*lease));
     log_.Info("session " + s.name + " of " + s.user + " on " + s.database + ": clone " +

@@ -26,6 +26,7 @@
 
 #include "common/log.h"
 #include "common/result.h"
+#include "common/telemetry.h"
 #include "core/fifo_lock.h"
 #include "core/ports.h"
 #include "storage/store.h"
@@ -86,7 +87,8 @@ class SessionManager {
  public:
   // `store` may be null (no persistence).
   SessionManager(std::map<std::string, CloneProvider*> providers, SessionFactory* factory,
-                 storage::SessionStore* store, std::chrono::seconds idle_timeout, Logger log);
+                 storage::SessionStore* store, std::chrono::seconds idle_timeout, Logger log,
+                 Telemetry* telemetry = nullptr);
   ~SessionManager();
   SessionManager(const SessionManager&) = delete;
   SessionManager& operator=(const SessionManager&) = delete;
@@ -148,6 +150,7 @@ class SessionManager {
   storage::SessionStore* store_;
   std::chrono::seconds idle_timeout_;
   Logger log_;
+  Telemetry* telemetry_;  // may be null
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

@@ -279,13 +279,18 @@ void SlackBot::Reply(const Work& work, const std::string& text, bool ephemeral) 
   } else {
     sent = Posted(api_->PostMessage(work.channel, work.thread_ts, text));
   }
+  if (options_.telemetry) options_.telemetry->SlackDelivery(static_cast<bool>(sent));
   if (!sent) log_.Warn("slack: replying in " + work.channel + ": " + sent.error().message);
 }
 
+core::Caller SlackBot::CallerOf(const Work& work) const {
+  // The event id names the request in audit entries and logs (slash commands have none).
+  return core::Caller{work.user, IsAdmin(work.user) ? core::Role::kAdmin : core::Role::kUser,
+                      "slack", work.event_id};
+}
+
 void SlackBot::Refuse(const Work& work, const std::string& command, const std::string& reason) {
-  service_->recorder().Refusal(
-      core::Caller{work.user, IsAdmin(work.user) ? core::Role::kAdmin : core::Role::kUser, "slack"},
-      command, reason);
+  service_->recorder().Refusal(CallerOf(work), command, reason);
   Reply(work, ":no_entry: " + reason, true);
   if (!work.event_id.empty()) {
     if (Status done = store_->FinishSlackEvent(work.event_id); !done) {
@@ -348,8 +353,7 @@ void SlackBot::Process(Work work) {
   core::CommandRequest request;
   request.text = work.text;
   request.database = channel->database;
-  request.caller =
-      core::Caller{work.user, IsAdmin(work.user) ? core::Role::kAdmin : core::Role::kUser, "slack"};
+  request.caller = CallerOf(work);
   service_->Submit(request, [this, running](core::Answer answer) {
     // On a worker of the service: hand the answer to an io thread, never block the session.
     {
@@ -384,14 +388,20 @@ void SlackBot::Finish(const std::shared_ptr<Running>& running, core::Answer answ
     if (!st)
       log_.Warn(std::string("slack: ") + what + " in " + work.channel + ": " + st.error().message);
   };
+  // The answer itself counts as a delivery; its file and reaction do not.
+  auto deliver = [&](const char* what, const Status& st) {
+    if (options_.telemetry) options_.telemetry->SlackDelivery(static_cast<bool>(st));
+    warn(what, st);
+  };
   if (work.kind == "command") {
-    warn("responding", api_->Respond(work.response_url, reply.text, !answer.ok()));
+    deliver("responding", api_->Respond(work.response_url, reply.text, !answer.ok()));
     return;
   }
   if (!running->reply_ts.empty()) {
-    warn("updating the reply", api_->UpdateMessage(work.channel, running->reply_ts, reply.text));
+    deliver("updating the reply", api_->UpdateMessage(work.channel, running->reply_ts, reply.text));
   } else {
-    warn("posting the answer", Posted(api_->PostMessage(work.channel, work.thread_ts, reply.text)));
+    deliver("posting the answer",
+            Posted(api_->PostMessage(work.channel, work.thread_ts, reply.text)));
   }
   if (!reply.files.empty()) {
     warn("uploading the plan", api_->UploadFiles(work.channel, work.thread_ts, reply.files));

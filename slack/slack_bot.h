@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/telemetry.h"
 #include "core/config.h"
 #include "core/service.h"
 #include "slack/slack_api.h"
@@ -48,6 +49,7 @@ struct SlackBotOptions {
   std::chrono::milliseconds progress_interval{10000};
   int io_threads = 4;
   size_t max_snippet_bytes = 256 * 1024;
+  Telemetry* telemetry = nullptr;  // counts deliveries of answers; may be null
 };
 
 // What the HTTP adapter sends back to Slack.
@@ -100,6 +102,8 @@ class SlackBot {
   std::string BotUserId(const nlohmann::json& envelope);
   const core::SlackChannelConfig* ChannelOf(const std::string& id) const;
   bool IsAdmin(const std::string& user) const;
+  // The user of `work` as the core sees them: role from slack.admins, channel "slack".
+  core::Caller CallerOf(const Work& work) const;
   bool Allowed(const std::string& user) const;
 
   SlackBotOptions options_;

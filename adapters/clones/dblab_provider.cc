@@ -350,6 +350,11 @@ Result<core::CloneLease> DblabCloneProvider::Reattach(const std::string& clone_i
   return lease;
 }
 
+core::CloneProvider::PoolSize DblabCloneProvider::Pool() const {
+  std::lock_guard<std::mutex> guard(mu_);
+  return PoolSize{0, static_cast<int>(held_.size())};  // thin clones are made per session
+}
+
 Status DblabCloneProvider::Health() {
   Result<DblabEngineInfo> health = client_->Healthz(DblabClock::now() + options_.health_timeout);
   if (!health) return Unavailable(health.error());

@@ -76,6 +76,7 @@ class DblabCloneProvider : public core::CloneProvider {
   Result<core::CloneLease> Reattach(const std::string& clone_id,
                                     const std::string& saved_password) override;
   Status Health() override;
+  PoolSize Pool() const override;
   void Shutdown() override;
 
   // Ids of the clones this provider holds now (made or reattached, not released).

@@ -198,6 +198,11 @@ bool LocalCloneProvider::Exists(const std::string& clone_id) {
   return exists.ok() && *exists;
 }
 
+core::CloneProvider::PoolSize LocalCloneProvider::Pool() const {
+  std::lock_guard<std::mutex> guard(mu_);
+  return PoolSize{static_cast<int>(warm_.size()), static_cast<int>(leased_.size())};
+}
+
 Status LocalCloneProvider::Health() {
   Result<bool> exists = admin_->DatabaseExists(config_.source);
   if (!exists) return exists.error();

@@ -68,6 +68,7 @@ class LocalCloneProvider : public core::CloneProvider {
   Result<core::CloneLease> Reattach(const std::string& clone_id,
                                     const std::string& saved_password) override;
   Status Health() override;
+  PoolSize Pool() const override;
   void Shutdown() override;
 
   // Ready clones in the pool now.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <random>
 
 #include "adapters/http/http_history.h"
 #include "adapters/http/http_web.h"
@@ -15,6 +16,35 @@ namespace {
 // With a parameter, httplib does not compress the body: its Brotli runs at the slowest quality
 // (seconds of CPU for a large plan when a browser asks for br), a cost any client could impose.
 constexpr const char* kJson = "application/json; charset=utf-8";
+
+// The request this thread handles (httplib runs a request's pre-routing handler, route and
+// logger on one thread): its id and when it arrived.
+struct RequestScratch {
+  std::string id;
+  std::chrono::steady_clock::time_point start;
+};
+thread_local RequestScratch current_request;
+
+bool ValidRequestId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == ':' || c == '-';
+  });
+}
+
+// 16 hex digits from a per-thread generator seeded by the system's random source.
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t v = rng();
+  std::string id(16, '0');
+  for (char& c : id) {
+    c = kHex[v & 0xf];
+    v >>= 4;
+  }
+  return id;
+}
 
 // "host:port", "[::1]:port" or "host" -> the host ("::1" without brackets).
 std::string HostName(const std::string& host_header) {
@@ -113,6 +143,8 @@ std::optional<std::pair<std::string, int>> SplitHostPort(const std::string& list
   if (p > 65535) return std::nullopt;
   return std::make_pair(host, p);
 }
+
+std::string CurrentRequestId() { return current_request.id; }
 
 bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -251,11 +283,13 @@ Result<Identity> HttpServer::Identify(const httplib::Request& req) {
   Identity identity;
   core::Caller& caller = identity.caller;
   caller.channel = "http";
+  caller.request_id = CurrentRequestId();
   const bool unsafe = req.method != "GET" && req.method != "HEAD";
   if (unsafe && req.has_header("Origin")) {
     const std::string origin = req.get_header_value("Origin");
     if (!SameOrigin(req)) {
-      service_->recorder().AuthFailure("http", req.remote_addr, "cross-site request refused");
+      service_->recorder().AuthFailure("http", req.remote_addr, "cross-site request refused",
+                                       caller.request_id);
       return MakeError(ErrorCode::kForbidden,
                        "a request from another site (Origin " + origin + ") is refused");
     }
@@ -263,12 +297,13 @@ Result<Identity> HttpServer::Identify(const httplib::Request& req) {
   if (options_.tokens.empty()) {
     if (!IsLoopbackAddress(req.remote_addr)) {
       service_->recorder().AuthFailure("http", req.remote_addr,
-                                       "non-loopback client without tokens");
+                                       "non-loopback client without tokens", caller.request_id);
       return MakeError(ErrorCode::kForbidden,
                        "planbot has no API tokens configured and serves loopback clients only");
     }
     if (req.has_header("Host") && !IsLoopbackHost(HostName(req.get_header_value("Host")))) {
-      service_->recorder().AuthFailure("http", req.remote_addr, "non-loopback Host header");
+      service_->recorder().AuthFailure("http", req.remote_addr, "non-loopback Host header",
+                                       caller.request_id);
       return MakeError(ErrorCode::kForbidden,
                        "planbot has no API tokens configured and answers only requests "
                        "addressed to a loopback name (Host: localhost or 127.0.0.1)");
@@ -294,7 +329,8 @@ Result<Identity> HttpServer::Identify(const httplib::Request& req) {
         std::string csrf = req.get_header_value("X-CSRF-Token");
         if (csrf.empty()) csrf = req.get_param_value("csrf");
         if (!SecretEquals(csrf, session->csrf)) {
-          service_->recorder().AuthFailure("http", req.remote_addr, "missing or wrong CSRF token");
+          service_->recorder().AuthFailure("http", req.remote_addr, "missing or wrong CSRF token",
+                                           caller.request_id);
           return MakeError(ErrorCode::kForbidden, "missing or wrong CSRF token");
         }
       }
@@ -304,13 +340,14 @@ Result<Identity> HttpServer::Identify(const httplib::Request& req) {
     }
   }
   if (header.rfind(prefix, 0) != 0) {
-    service_->recorder().AuthFailure("http", req.remote_addr, "missing bearer token");
+    service_->recorder().AuthFailure("http", req.remote_addr, "missing bearer token",
+                                     caller.request_id);
     return MakeError(ErrorCode::kUnauthorized, "missing `Authorization: Bearer TOKEN`");
   }
   std::string token = header.substr(prefix.size());
   const core::TokenConfig* match = MatchToken(options_.tokens, token);
   if (match == nullptr) {
-    service_->recorder().AuthFailure("http", req.remote_addr, "invalid token");
+    service_->recorder().AuthFailure("http", req.remote_addr, "invalid token", caller.request_id);
     return MakeError(ErrorCode::kUnauthorized, "invalid token");
   }
   caller.user = match->name;
@@ -341,6 +378,13 @@ void HttpServer::HandleCommand(const httplib::Request& req, httplib::Response& r
 }
 
 void HttpServer::InstallRoutes() {
+  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    std::string id = req.get_header_value("X-Request-Id");
+    if (!ValidRequestId(id)) id = NewRequestId();
+    res.set_header("X-Request-Id", id);
+    current_request = RequestScratch{std::move(id), std::chrono::steady_clock::now()};
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   server_->Post("/api/v1/commands", [this](const httplib::Request& req, httplib::Response& res) {
     HandleCommand(req, res);
   });
@@ -349,6 +393,41 @@ void HttpServer::InstallRoutes() {
   server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     nlohmann::json health = service_->Health();
     ReplyJson(res, health["status"] == "ok" ? 200 : 503, health);
+  });
+  // Readiness for a load balancer: fails from the moment a SIGTERM starts the drain, and while
+  // the store cannot record (then every command would be refused).
+  server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    if (!service_->ready()) {
+      ReplyJson(res, 503, {{"status", "draining"}, {"message", "planbot is shutting down"}});
+      return;
+    }
+    if (Status store = service_->StoreHealth(); !store) {
+      ReplyJson(res, 503,
+                {{"status", "unavailable"},
+                 {"message", "the store cannot record commands: " + store.error().message}});
+      return;
+    }
+    ReplyJson(res, 200, {{"status", "ready"}});
+  });
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    if (options_.metrics == nullptr) {
+      res.status = 404;  // the error handler writes the body
+      return;
+    }
+    core::Service::Gauges now = service_->ReadGauges();
+    MetricsGauges gauges;
+    gauges.ready = service_->ready();
+    gauges.sessions = static_cast<double>(now.sessions);
+    gauges.queued = static_cast<double>(now.queued);
+    for (const auto& [name, pool] : now.pools) {
+      gauges.pools[name] = {static_cast<double>(pool.warm), static_cast<double>(pool.leased)};
+    }
+    // Through a content provider: httplib would compress text for a client that asks for it.
+    auto body = std::make_shared<std::string>(options_.metrics->Render(gauges));
+    res.set_content_provider(body->size(), PrometheusTelemetry::kContentType,
+                             [body](size_t offset, size_t length, httplib::DataSink& sink) {
+                               return sink.write(body->data() + offset, length);
+                             });
   });
   server_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
@@ -363,9 +442,23 @@ void HttpServer::InstallRoutes() {
         options_.log.Error("unexpected exception in a request handler");
         ReplyJson(res, 500, core::ErrorToJson(MakeError(ErrorCode::kInternal, "internal error")));
       });
+  // One line per request: no query string (filters can name users and fingerprints), no body,
+  // no header values.
   server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    options_.log.Info(req.method + " " + req.path + " " + std::to_string(res.status) + " " +
-                      req.remote_addr);
+    const std::string id = res.get_header_value("X-Request-Id");
+    LogFields fields = {{"request_id", id},
+                        {"method", req.method},
+                        {"path", req.path},
+                        {"status", res.status},
+                        {"remote", req.remote_addr}};
+    if (!id.empty() && id == current_request.id) {
+      fields.emplace_back("duration_ms",
+                          std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - current_request.start)
+                              .count());
+    }
+    options_.log.Info("request", fields);
+    current_request = RequestScratch{};
   });
 }
 

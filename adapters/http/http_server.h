@@ -1,5 +1,7 @@
-// The HTTP front door (SPEC §4), on cpp-httplib: `POST /api/v1/commands` and `GET /healthz`,
-// with more routes added by other adapters (Slack) through AddRoutes().
+// The HTTP front door (SPEC §4), on cpp-httplib: `POST /api/v1/commands`, `GET /healthz`,
+// `GET /readyz` and `GET /metrics` (no authentication: they carry no user, SQL or data), with
+// more routes added by other adapters (Slack) through AddRoutes(). Every answer carries an
+// X-Request-Id, which the access log line and the request's audit entries name.
 //
 // Authentication: with API tokens configured, `/api/*` needs `Authorization: Bearer TOKEN`
 // (compared in constant time); without tokens only loopback clients are served, and Create()
@@ -22,6 +24,7 @@
 
 #include "adapters/http/web_assets.h"
 #include "adapters/http/web_sessions.h"
+#include "adapters/metrics/prometheus_telemetry.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "core/config.h"
@@ -40,6 +43,8 @@ struct HttpServerOptions {
   size_t max_analyze_body = 16 << 20;
   int threads = 32;
   Logger log;
+  // GET /metrics renders these (may be null: then /metrics is 404).
+  PrometheusTelemetry* metrics = nullptr;
 };
 
 // Splits "HOST:PORT" / "[::1]:PORT". Nullopt when malformed.
@@ -120,6 +125,11 @@ const core::TokenConfig* MatchToken(const std::vector<core::TokenConfig>& tokens
                                     const std::string& token);
 // The value of cookie `name` in the request's Cookie header; empty when absent.
 std::string CookieValue(const httplib::Request& req, const std::string& name);
+
+// The id of the HTTP request this thread is handling: the client's X-Request-Id when it is 1-64
+// of [A-Za-z0-9._:-], otherwise a new random one; every answer carries it in X-Request-Id, and
+// audit entries and log lines name it. Empty outside a request handler.
+std::string CurrentRequestId();
 
 // Writes `body` as JSON with `status`.
 void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body);

@@ -46,10 +46,11 @@ void Send(httplib::Response& res, const slack::SlackAck& ack) {
 
 // Reads the raw body (up to max_body), verifies it, then calls `next` with it.
 httplib::Server::HandlerWithContentReader Verified(
-    core::Service* service, SlackRoutesOptions options,
+    core::Service* service, SlackRoutesOptions options, std::string endpoint,
     std::function<slack::SlackAck(const httplib::Request&, const std::string&)> next) {
-  return [service, options, next](const httplib::Request& req, httplib::Response& res,
-                                  const httplib::ContentReader& reader) {
+  return [service, options, next, endpoint](const httplib::Request& req, httplib::Response& res,
+                                            const httplib::ContentReader& reader) {
+    const auto start = std::chrono::steady_clock::now();
     std::string body;
     bool too_large = false;
     reader([&](const char* data, size_t length) {
@@ -68,12 +69,18 @@ httplib::Server::HandlerWithContentReader Verified(
         options.signing_secret, req.get_header_value("X-Slack-Request-Timestamp"),
         req.get_header_value("X-Slack-Signature"), body, std::chrono::system_clock::now());
     if (!verified) {
-      service->recorder().AuthFailure("slack", req.remote_addr, verified.error().message);
+      service->recorder().AuthFailure("slack", req.remote_addr, verified.error().message,
+                                      CurrentRequestId());
       res.status = 401;
       res.set_content("", "text/plain");
       return;
     }
     Send(res, next(req, body));
+    if (options.telemetry) {
+      options.telemetry->SlackAck(
+          endpoint,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
   };
 }
 
@@ -98,16 +105,16 @@ std::map<std::string, std::string> DecodeForm(const std::string& body) {
 
 void InstallSlackRoutes(HttpServer& http, slack::SlackBot* bot, core::Service* service,
                         SlackRoutesOptions options) {
-  http.server().Post(
-      "/slack/events",
-      Verified(service, options, [bot](const httplib::Request& req, const std::string& body) {
-        return bot->OnEvent(body, RetryNum(req));
-      }));
-  http.server().Post(
-      "/slack/commands",
-      Verified(service, options, [bot](const httplib::Request&, const std::string& body) {
-        return bot->OnCommand(DecodeForm(body));
-      }));
+  http.server().Post("/slack/events",
+                     Verified(service, options, "events",
+                              [bot](const httplib::Request& req, const std::string& body) {
+                                return bot->OnEvent(body, RetryNum(req));
+                              }));
+  http.server().Post("/slack/commands",
+                     Verified(service, options, "commands",
+                              [bot](const httplib::Request&, const std::string& body) {
+                                return bot->OnCommand(DecodeForm(body));
+                              }));
 }
 
 }  // namespace planbot::adapters

@@ -17,6 +17,7 @@ namespace planbot::adapters {
 struct SlackRoutesOptions {
   std::string signing_secret;  // secret
   size_t max_body = 1 << 20;
+  Telemetry* telemetry = nullptr;  // acknowledgement latency; may be null
 };
 
 // Installs the two routes on `http` (before it serves). `bot` and `service` must outlive it.

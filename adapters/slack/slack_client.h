@@ -46,6 +46,7 @@
 
 #include "common/log.h"
 #include "common/result.h"
+#include "common/telemetry.h"
 #include "slack/slack_api.h"
 
 namespace planbot::adapters {
@@ -60,6 +61,7 @@ struct SlackClientOptions {
   // interval.
   std::chrono::milliseconds channel_interval{1000};
   int max_retries = 3;
+  Telemetry* telemetry = nullptr;  // counts retries; may be null
   std::chrono::seconds max_retry_after{60};
   // The first wait after a 5xx, a timeout or a transient ok:false; doubled per retry (max 5 s).
   std::chrono::milliseconds retry_backoff{250};

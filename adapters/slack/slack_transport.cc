@@ -188,6 +188,7 @@ Result<SlackWebClient::HttpReply> SlackWebClient::Exchange(const HttpRequest& re
       error.retry_after = retry_after;
       return error;
     }
+    if (options_.telemetry) options_.telemetry->SlackRetry();
     options_.logger.Debug(Scrub(request.what + ": " + reason + "; retrying in " +
                                 std::to_string(wait.count()) + " ms"));
     std::this_thread::sleep_for(wait);

@@ -5,7 +5,7 @@ PLANBOT_PACKAGES=(
   libpqxx-dev libpq-dev libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev
   libpg-query-dev libprotobuf-c-dev doctest-dev libcli11-dev libyaml-cpp-dev libssl-dev
   libbenchmark-dev postgresql-15 postgresql-client-15 postgresql-15-hypopg python3
-  clang-format-14 chromium
+  clang-format-14 chromium prometheus-cpp-dev
 )
 
 planbot_install_deps() {

@@ -36,7 +36,7 @@ struct Rig {
   Answer Ask(const std::string& text, const std::string& user = "ana") {
     CommandRequest req;
     req.text = text;
-    req.caller = {user, planbot::core::Role::kUser, "http"};
+    req.caller = {user, planbot::core::Role::kUser, "http", ""};
     return service->Run(req);
   }
 
@@ -261,7 +261,7 @@ TEST_CASE("a database's own quota replaces limits.quota for it, counted per user
     CommandRequest req;
     req.text = "plan select 1";
     req.database = database;
-    req.caller = {"ana", planbot::core::Role::kUser, "http"};
+    req.caller = {"ana", planbot::core::Role::kUser, "http", ""};
     return rig.service->Run(req);
   };
   CHECK(ask("shop").ok());

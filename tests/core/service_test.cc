@@ -35,7 +35,7 @@ struct Rig {
     CommandRequest req;
     req.text = text;
     req.session = session;
-    req.caller = {std::move(user), planbot::core::Role::kUser, "http"};
+    req.caller = {std::move(user), planbot::core::Role::kUser, "http", ""};
     return service->Run(req);
   }
 
@@ -350,7 +350,7 @@ TEST_CASE("an unknown database is refused with the configured names") {
   CommandRequest req;
   req.text = "plan select 1";
   req.database = "nope";
-  req.caller = {"ana", planbot::core::Role::kUser, "http"};
+  req.caller = {"ana", planbot::core::Role::kUser, "http", ""};
   Answer a = rig.service->Run(req);
   CHECK(a.error->code == "unknown_database");
   CHECK(a.message.find("configured: shop") != std::string::npos);

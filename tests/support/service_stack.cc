@@ -55,12 +55,14 @@ ServiceStack::ServiceStack(StackOptions options) {
   ports.providers = {{"shop", provider.get()}};
   ports.sessions = factory.get();
   ports.describer = describer.get();
+  ports.telemetry = telemetry.get();
   service = std::make_unique<core::Service>(service_options, ports, options.logger);
 
   adapters::HttpServerOptions http_options;
   http_options.listen = "127.0.0.1:0";
   http_options.tokens = std::move(options.tokens);
   http_options.web = options.web;
+  http_options.metrics = telemetry.get();
   auto created = adapters::HttpServer::Create(http_options, service.get());
   REQUIRE_MESSAGE(created.ok(), planbot::testing::ErrorText(created));
   http = std::move(*created);

@@ -72,6 +72,9 @@ class ServiceStack {
   std::filesystem::path store_path() const { return dir_ / "planbot.db"; }
 
   std::filesystem::path dir_;
+  // What GET /metrics renders; the service, the HTTP server and Slack routes report to it.
+  std::unique_ptr<adapters::PrometheusTelemetry> telemetry =
+      std::make_unique<adapters::PrometheusTelemetry>("test");
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<core::CloneProvider> provider;
   std::unique_ptr<adapters::PostgresSessionFactory> factory;
