@@ -99,6 +99,8 @@ struct LoggingConfig {
   // Log full database error texts (with DETAIL/HINT/CONTEXT) at debug level. They can contain
   // values from the data: sensitive, off by default.
   bool debug_database_errors = false;
+  std::string format = "text";
+  std::string level = "info";
 };
 
 // The web view (docs/web.md).

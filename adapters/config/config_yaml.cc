@@ -141,8 +141,10 @@ Result<core::Config> ReadConfig(const YAML::Node& root, const core::EnvLookup& e
     ReadDatabase(state, node, path, &config.databases.back());
   });
   ReadSlack(m, &config.slack);
-  MapReader logging = m.Map("logging", {"debug_database_errors"});
+  MapReader logging = m.Map("logging", {"debug_database_errors", "format", "level"});
   logging.Bool("debug_database_errors", &config.logging.debug_database_errors);
+  logging.String("format", &config.logging.format);
+  logging.String("level", &config.logging.level);
   MapReader audit = m.Map("audit", {"export"});
   audit.String("export", &config.audit.export_to);
   MapReader web = m.Map("web", {"public_url", "assets_dir"});
