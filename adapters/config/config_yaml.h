@@ -18,6 +18,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "core/config.h"
@@ -29,6 +30,11 @@ Result<core::Config> ParseConfig(const std::string& yaml_text, const core::EnvLo
 
 // Reads the file at `path` and parses it; an unreadable file is an error naming the path.
 Result<core::Config> LoadConfigFile(const std::string& path, const core::EnvLookup& env);
+
+// Every key path the reader accepts, in reading order, "[]" standing for any element of a list:
+// "listen", ..., "tls", "tls.cert", ..., "api.tokens", "api.tokens[].name", ... Taken from the
+// reader itself (a walk of its schema), so it cannot drift from what files may hold.
+std::vector<std::string> ConfigKeyPaths();
 
 // Checks what the types alone do not: required values, ranges, names, uniqueness, references
 // (slack channels to databases), that TLS files are readable, and that the service does not
