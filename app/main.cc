@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (overrides the file)");
   serve_cmd->add_option("--store", serve.store, "SQLite store path (overrides the file)");
+  serve_cmd->add_flag("--check-config", serve.check_config,
+                      "Validate the configuration, print it as YAML with secrets masked, and exit "
+                      "(binds no port, opens no store, connects nowhere)");
 
   planbot::adapters::AskArgs ask;
   if (const char* url = std::getenv("PLANBOT_URL")) ask.url = url;

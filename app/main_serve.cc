@@ -1,6 +1,7 @@
 // `planbot serve`: the composition root of the service. Reads the configuration, opens the
 // store, makes one clone provider per database, wires the core to the HTTP server, and runs
-// until SIGINT or SIGTERM; then it cancels what runs, releases every clone and stops.
+// until SIGINT or SIGTERM; then it cancels what runs, releases every clone and stops. With
+// --check-config it stops after reading the configuration and prints it instead.
 #include "app/main_serve.h"
 
 #include <csignal>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "adapters/clones/dblab_provider.h"
@@ -46,6 +48,24 @@ Result<core::Config> LoadConfig(const ServeArgs& args) {
   if (!args.store.empty()) config.store = args.store;
   if (Status valid = adapters::ValidateConfig(config); !valid) return valid.error();
   return config;
+}
+
+// `--check-config`: the configuration serving would use, as YAML with secrets masked.
+int CheckConfig(const ServeArgs& args) {
+  auto config = LoadConfig(args);
+  if (!config) {
+    std::cerr << "planbot serve: " << config.error().message << "\n";
+    return kBadInput;
+  }
+  std::string checked = args.config.empty() ? "the built-in defaults (no --config)" : args.config;
+  if (!args.listen.empty() || !args.store.empty()) checked += " with the command-line overrides";
+  std::cout << "# planbot " << core::Version() << ": " << checked
+            << ": valid. The effective configuration follows;\n"
+            << "# secrets are shown as \"***\": put ${VAR} references there to reuse it as a "
+               "file.\n"
+            << adapters::EffectiveConfigYaml(*config);
+  std::cout.flush();
+  return std::cout ? 0 : kFailure;
 }
 
 // One provider per configured database. Clones of sessions saved by a previous run (that
@@ -98,6 +118,7 @@ sigset_t BlockStopSignals() {
 }  // namespace
 
 int RunServe(const ServeArgs& args) {
+  if (args.check_config) return CheckConfig(args);
   sigset_t stop_signals = BlockStopSignals();
   auto config = LoadConfig(args);
   if (!config) {

@@ -9,10 +9,14 @@ struct ServeArgs {
   std::string config;  // YAML file; empty: the embedded defaults
   std::string listen;  // overrides `listen`
   std::string store;   // overrides `store`
+  // Only load and validate the configuration as serving would, print it (secrets masked) as
+  // YAML and exit: no port, no store, no connection.
+  bool check_config = false;
 };
 
 // Runs until SIGINT/SIGTERM. Exit code: 0 after a clean stop, 1 when the service could not
-// start, 2 for a bad configuration.
+// start, 2 for a bad configuration. With check_config: 0 and the effective configuration on
+// stdout when it is valid, 2 and one line naming the key on stderr when it is not.
 int RunServe(const ServeArgs& args);
 
 }  // namespace planbot::app

@@ -32,4 +32,17 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) 
   return std::chrono::milliseconds(n * ms_per_unit);
 }
 
+std::string FormatDuration(std::chrono::milliseconds value) {
+  const int64_t ms = value.count();
+  struct Unit {
+    int64_t ms;
+    const char* suffix;
+  };
+  for (const Unit& unit : {Unit{24LL * 3600 * 1000, "d"}, Unit{3600 * 1000, "h"},
+                           Unit{60 * 1000, "m"}, Unit{1000, "s"}}) {
+    if (ms != 0 && ms % unit.ms == 0) return std::to_string(ms / unit.ms) + unit.suffix;
+  }
+  return ms == 0 ? "0s" : std::to_string(ms) + "ms";
+}
+
 }  // namespace planbot

@@ -17,4 +17,8 @@ inline constexpr int64_t kMaxDurationMs = 36500LL * 24 * 3600 * 1000;
 // unit, nothing else: no sign, fraction or space. Nullopt when malformed or above kMaxDurationMs.
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
 
+// The duration as ParseDuration reads it back, in the largest unit that divides it exactly:
+// "30d", "1h", "30m", "5s", "250ms"; "0s" for zero.
+std::string FormatDuration(std::chrono::milliseconds value);
+
 }  // namespace planbot

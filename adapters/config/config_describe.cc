@@ -1,12 +1,12 @@
 // DescribeConfig and RedactConnectionString: the configuration as the startup log shows it.
 // Every secret is replaced here, so callers can log the result as it is.
 #include <algorithm>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "adapters/config/config_yaml.h"
+#include "common/duration.h"
 
 namespace planbot::adapters {
 namespace {
@@ -15,20 +15,6 @@ constexpr const char* kMask = "***";
 constexpr const char* kHiddenDsn = "(hidden: the connection string cannot be parsed)";
 
 std::string Secret(const std::string& value) { return value.empty() ? "(not set)" : kMask; }
-
-// The largest unit that divides the duration exactly: 30d, 30m, 5s, 250ms.
-std::string FormatDuration(core::Millis value) {
-  const int64_t ms = value.count();
-  struct Unit {
-    int64_t ms;
-    const char* suffix;
-  };
-  for (const Unit& unit : {Unit{24LL * 3600 * 1000, "d"}, Unit{3600 * 1000, "h"},
-                           Unit{60 * 1000, "m"}, Unit{1000, "s"}}) {
-    if (ms != 0 && ms % unit.ms == 0) return std::to_string(ms / unit.ms) + unit.suffix;
-  }
-  return ms == 0 ? "0s" : std::to_string(ms) + "ms";
-}
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 

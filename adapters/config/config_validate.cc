@@ -322,6 +322,16 @@ Problem CheckSlack(const core::SlackConfig& slack, const std::vector<core::Datab
   return CheckIds(slack.admins, "slack.admins");
 }
 
+Problem CheckLogging(const core::LoggingConfig& logging) {
+  if (!OneOf(logging.format, {"text", "json"})) {
+    return ConfigError("logging.format", "expected one of: text, json");
+  }
+  if (!OneOf(logging.level, {"debug", "info", "warn", "error"})) {
+    return ConfigError("logging.level", "expected one of: debug, info, warn, error");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 // web.public_url: an absolute http(s) URL without a trailing slash, query or fragment, since
@@ -354,12 +364,7 @@ Status ValidateConfig(const core::Config& config) {
   if (!problem) problem = CheckDatabases(config.databases);
   if (!problem) problem = CheckSlack(config.slack, config.databases);
   if (!problem) problem = CheckWeb(config.web);
-  if (!problem && !OneOf(config.logging.format, {"text", "json"})) {
-    problem = ConfigError("logging.format", "expected one of: text, json");
-  }
-  if (!problem && !OneOf(config.logging.level, {"debug", "info", "warn", "error"})) {
-    problem = ConfigError("logging.level", "expected one of: debug, info, warn, error");
-  }
+  if (!problem) problem = CheckLogging(config.logging);
   if (problem) return *problem;
   return Ok{};
 }

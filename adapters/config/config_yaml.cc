@@ -8,6 +8,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -117,7 +118,7 @@ void ReadSlack(MapReader& root, core::SlackConfig* slack) {
   m.StringList("admins", &slack->admins);
 }
 
-Result<core::Config> ReadConfig(const YAML::Node& root, const core::EnvLookup& env) {
+Result<core::Config> ReadConfig(const YAML::Node& root, ReadState& state) {
   if (root.IsNull()) {
     return ConfigError("", "the file is empty; it needs at least one database under databases");
   }
@@ -126,7 +127,6 @@ Result<core::Config> ReadConfig(const YAML::Node& root, const core::EnvLookup& e
                                        "level, got ") +
                                NodeKindName(root));
   }
-  ReadState state(env);
   MapReader m(
       state, root, "",
       {"listen", "store", "tls", "api", "limits", "databases", "slack", "logging", "audit", "web"});
@@ -141,10 +141,10 @@ Result<core::Config> ReadConfig(const YAML::Node& root, const core::EnvLookup& e
     ReadDatabase(state, node, path, &config.databases.back());
   });
   ReadSlack(m, &config.slack);
-  MapReader logging = m.Map("logging", {"format", "level", "debug_database_errors"});
+  MapReader logging = m.Map("logging", {"debug_database_errors", "format", "level"});
+  logging.Bool("debug_database_errors", &config.logging.debug_database_errors);
   logging.String("format", &config.logging.format);
   logging.String("level", &config.logging.level);
-  logging.Bool("debug_database_errors", &config.logging.debug_database_errors);
   MapReader audit = m.Map("audit", {"export"});
   audit.String("export", &config.audit.export_to);
   MapReader web = m.Map("web", {"public_url", "assets_dir"});
@@ -180,7 +180,8 @@ Result<core::Config> ParseAndValidate(const std::string& yaml_text, const core::
     return ConfigError("", "the file holds " + std::to_string(documents.size()) +
                                " YAML documents (separated by ---); planbot reads one");
   }
-  Result<core::Config> config = ReadConfig(documents.empty() ? YAML::Node() : documents[0], env);
+  ReadState state(env);
+  Result<core::Config> config = ReadConfig(documents.empty() ? YAML::Node() : documents[0], state);
   if (!config.ok()) return config;
   Status valid = ValidateConfig(*config);
   if (!valid.ok()) return valid.error();
@@ -208,6 +209,15 @@ Result<core::Config> LoadConfigFile(const std::string& path, const core::EnvLook
   Result<std::string> text = ReadWholeFile(path);
   if (!text.ok()) return text.error();
   return ParseConfig(*text, env);
+}
+
+std::vector<std::string> ConfigKeyPaths() {
+  const core::EnvLookup no_env = [](const std::string&) { return std::optional<std::string>(); };
+  std::vector<std::string> paths;
+  ReadState walk(no_env, &paths);
+  // The walk reads no value: the configuration it returns is only the struct defaults.
+  static_cast<void>(ReadConfig(YAML::Node(YAML::NodeType::Map), walk));
+  return paths;
 }
 
 }  // namespace planbot::adapters

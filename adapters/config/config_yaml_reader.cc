@@ -1,5 +1,6 @@
 #include "adapters/config/config_yaml_reader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <set>
@@ -68,7 +69,13 @@ void ReadState::Fail(const std::string& path, const std::string& what) {
 }
 
 void ReadState::Fail(Error error) {
-  if (!error_) error_ = std::move(error);
+  if (!error_ && !schema_walk()) error_ = std::move(error);
+}
+
+void ReadState::RecordKey(const std::string& path) {
+  if (std::find(key_paths_->begin(), key_paths_->end(), path) == key_paths_->end()) {
+    key_paths_->push_back(path);
+  }
 }
 
 const char* NodeKindName(const YAML::Node& node) {
@@ -86,7 +93,7 @@ const char* NodeKindName(const YAML::Node& node) {
 
 std::optional<std::string> ReadScalar(ReadState& state, const YAML::Node& node,
                                       const std::string& path, const char* expected) {
-  if (state.failed()) return std::nullopt;
+  if (state.failed() || state.schema_walk()) return std::nullopt;
   if (!node.IsScalar()) {
     state.Fail(path, std::string("expected ") + expected + ", got " + NodeKindName(node));
     return std::nullopt;
@@ -102,6 +109,11 @@ std::optional<std::string> ReadScalar(ReadState& state, const YAML::Node& node,
 MapReader::MapReader(ReadState& state, const YAML::Node& node, std::string path,
                      std::initializer_list<const char*> keys)
     : state_(state), node_(node), path_(std::move(path)) {
+  if (state_.schema_walk()) {
+    for (const char* k : keys) state_.RecordKey(Path(k));
+    ok_ = true;
+    return;
+  }
   if (state_.failed()) return;
   if (!node_.IsMap()) {
     state_.Fail(path_, std::string("expected a map (key: value), got ") + NodeKindName(node_));
@@ -128,11 +140,13 @@ MapReader::MapReader(ReadState& state, const YAML::Node& node, std::string path,
 }
 
 MapReader MapReader::Map(const char* key, std::initializer_list<const char*> keys) {
+  if (state_.schema_walk()) return MapReader(state_, YAML::Node(), Path(key), keys);
   if (!Has(key)) return MapReader(state_, Path(key));
   return MapReader(state_, Child(key), Path(key), keys);
 }
 
 bool MapReader::Has(const char* key) const {
+  if (state_.schema_walk()) return ok_;
   const YAML::Node& node = node_;
   return ok_ && !IsAbsent(node[key]);
 }
@@ -147,7 +161,7 @@ std::string MapReader::Path(const char* key) const {
 }
 
 std::optional<std::string> MapReader::Scalar(const char* key, const char* expected) {
-  if (state_.failed() || !Has(key)) return std::nullopt;
+  if (state_.failed() || state_.schema_walk() || !Has(key)) return std::nullopt;
   return ReadScalar(state_, Child(key), Path(key), expected);
 }
 
@@ -234,6 +248,10 @@ void MapReader::StringList(const char* key, std::vector<std::string>* out) {
 
 void MapReader::List(const char* key,
                      const std::function<void(const YAML::Node&, const std::string&)>& each) {
+  if (state_.schema_walk()) {
+    each(YAML::Node(), Path(key) + "[]");
+    return;
+  }
   if (state_.failed() || !Has(key)) return;
   const YAML::Node list = Child(key);
   if (!list.IsSequence()) {

@@ -38,9 +38,17 @@ Result<std::string> ExpandEnv(const std::string& text, const std::string& path,
 Error ConfigError(const std::string& path, const std::string& what);
 
 // The environment and the first error of one parse.
+//
+// Or, constructed with `key_paths`, a walk of the schema instead of a parse: every map reads as
+// present and empty whatever the node, every list as one element (path "key[]"), no value is
+// read and nothing fails; each map appends the paths of the keys it accepts to `*key_paths`
+// (once each, in reading order). This is how ConfigKeyPaths() lists the schema from the very
+// code that enforces it.
 class ReadState {
  public:
   explicit ReadState(const core::EnvLookup& env) : env_(env) {}
+  ReadState(const core::EnvLookup& env, std::vector<std::string>* key_paths)
+      : env_(env), key_paths_(key_paths) {}
 
   void Fail(const std::string& path, const std::string& what);
   void Fail(Error error);
@@ -48,8 +56,13 @@ class ReadState {
   const Error& error() const { return *error_; }
   const core::EnvLookup& env() const { return env_; }
 
+  bool schema_walk() const { return key_paths_ != nullptr; }
+  // Appends `path` to the key paths of a schema walk unless it is there already.
+  void RecordKey(const std::string& path);
+
  private:
   const core::EnvLookup& env_;
+  std::vector<std::string>* key_paths_ = nullptr;
   std::optional<Error> error_;
 };
 

@@ -6,6 +6,7 @@ PLANBOT_PACKAGES=(
   libpg-query-dev libprotobuf-c-dev doctest-dev libcli11-dev libyaml-cpp-dev libssl-dev
   libbenchmark-dev postgresql-15 postgresql-client-15 postgresql-15-hypopg python3
   clang-format-14 chromium prometheus-cpp-dev
+  systemd strace
 )
 
 planbot_install_deps() {

@@ -1,8 +1,10 @@
-// core::ParseDuration and core::DefaultConfig: the parts of the config structs that are code.
+// ParseDuration, FormatDuration and core::DefaultConfig: the parts of the config structs that are
+// code.
 #include "core/config.h"
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,6 +37,20 @@ TEST_CASE("ParseDuration refuses malformed text") {
                           "5S", "5sec", "1h30m", "0x10", "ten"}) {
     CAPTURE(bad);
     CHECK_FALSE(ParseDuration(bad).has_value());
+  }
+}
+
+TEST_CASE("FormatDuration writes the largest exact unit, and ParseDuration reads it back") {
+  CHECK(planbot::FormatDuration(Millis(250)) == "250ms");
+  CHECK(planbot::FormatDuration(Millis(0)) == "0s");
+  CHECK(planbot::FormatDuration(Millis(30000)) == "30s");
+  CHECK(planbot::FormatDuration(Millis(90000)) == "90s");
+  CHECK(planbot::FormatDuration(Millis(60000)) == "1m");
+  CHECK(planbot::FormatDuration(Millis(3600 * 1000)) == "1h");
+  CHECK(planbot::FormatDuration(Millis(30LL * 24 * 3600 * 1000)) == "30d");
+  for (int64_t ms : {int64_t{1}, int64_t{1500}, int64_t{61000}, int64_t{7200000}, kMaxDurationMs}) {
+    CAPTURE(ms);
+    CHECK(ParseDuration(planbot::FormatDuration(Millis(ms))) == Millis(ms));
   }
 }
 

@@ -230,20 +230,5 @@ TEST_CASE("web: public_url is an http(s) URL answers can append /plans/ID to; as
   CHECK(StartsWith(ParseError(base + "  theme: dark\n"), "config: web.theme: unknown key"));
 }
 
-TEST_CASE("logging: format text or json, level debug, info, warn or error") {
-  auto with = [](const std::string& format, const std::string& level) {
-    core::Config c = core::DefaultConfig(FakeEnv({}));
-    c.logging.format = format;
-    c.logging.level = level;
-    return Validate(c);
-  };
-  CHECK(with("text", "info") == "OK");
-  CHECK(with("json", "debug") == "OK");
-  CHECK(with("json", "error") == "OK");
-  CHECK(StartsWith(with("xml", "info"), "config: logging.format: expected one of: text, json"));
-  CHECK(StartsWith(with("text", "verbose"),
-                   "config: logging.level: expected one of: debug, info, warn, error"));
-}
-
 }  // namespace
 }  // namespace planbot::adapters

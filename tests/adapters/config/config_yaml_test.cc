@@ -147,6 +147,25 @@ TEST_CASE("logging.debug_database_errors is a boolean") {
         "config: logging.debug_database_errors: expected true or false (got \"maybe\")");
 }
 
+TEST_CASE("logging.format is text or json, logging.level debug, info, warn or error") {
+  Result<core::Config> defaults = ParseConfig(kMinimal, FakeEnv({}));
+  REQUIRE_MESSAGE(defaults.ok(), planbot::testing::ErrorText(defaults));
+  CHECK(defaults->logging.format == "text");
+  CHECK(defaults->logging.level == "info");
+  std::string yaml = std::string(kMinimal) + "logging: {format: json, level: warn}\n";
+  Result<core::Config> parsed = ParseConfig(yaml, FakeEnv({}));
+  REQUIRE_MESSAGE(parsed.ok(), planbot::testing::ErrorText(parsed));
+  CHECK(parsed->logging.format == "json");
+  CHECK(parsed->logging.level == "warn");
+  CHECK(ParseError(std::string(kMinimal) + "logging: {format: xml}\n") ==
+        "config: logging.format: expected one of: text, json");
+  CHECK(ParseError(std::string(kMinimal) + "logging: {level: verbose}\n") ==
+        "config: logging.level: expected one of: debug, info, warn, error");
+  CHECK(ParseError(std::string(kMinimal) + "logging: {colour: true}\n") ==
+        "config: logging.colour: unknown key (expected one of: debug_database_errors, format, "
+        "level)");
+}
+
 TEST_CASE("${VAR} is expanded anywhere inside a value, $${ is a literal ${") {
   const std::string yaml =
       "databases:\n"
