@@ -111,9 +111,8 @@ std::string LogRecord::Json(const std::string& time) const {
 }
 
 LogSink Logger::Stderr() {
-  return StderrSink([](const LogRecord& r) {
-    return Now() + " " + LogLevelName(r.level) + " " + r.Line();
-  });
+  return StderrSink(
+      [](const LogRecord& r) { return Now() + " " + LogLevelName(r.level) + " " + r.Line(); });
 }
 
 LogSink Logger::StderrJson() {

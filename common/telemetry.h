@@ -21,8 +21,7 @@ class Telemetry {
   virtual void CommandDone(std::string_view channel, std::string_view command,
                            std::string_view outcome, double seconds) = 0;
   // The EXPLAIN round trip of plan or explain on a clone (the pipeline, without analysis).
-  virtual void ExplainDone(std::string_view database, std::string_view command,
-                           double seconds) = 0;
+  virtual void ExplainDone(std::string_view database, std::string_view command, double seconds) = 0;
   // A session asked its database's provider for a clone (from the warm pool or made).
   virtual void CloneAcquired(std::string_view database, double seconds, bool ok) = 0;
   // One write to the store (a command's history and audit entries, or an audit event).

@@ -29,9 +29,8 @@ const Histogram::BucketBoundaries& CommandBuckets() {
 
 // A store write: an fsync'd group commit is around a millisecond; seconds mean trouble.
 const Histogram::BucketBoundaries& StoreBuckets() {
-  static const Histogram::BucketBoundaries kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                       0.005,  0.01,    0.025,  0.05,  0.1,
-                                                       0.25,   0.5,     1,      2.5};
+  static const Histogram::BucketBoundaries kBuckets = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
   return kBuckets;
 }
 
@@ -117,8 +116,9 @@ struct PrometheusTelemetry::Impl {
                               .Register(*registry);
   Family<Gauge>& pool = BuildGauge()
                             .Name("planbot_clones")
-                            .Help("Clones held, by database and state (warm: ready in the "
-                                  "pool; leased: used by a session)")
+                            .Help(
+                                "Clones held, by database and state (warm: ready in the "
+                                "pool; leased: used by a session)")
                             .Register(*registry);
   std::mutex render_mu;  // one scrape sets the gauges and serializes at a time
 };

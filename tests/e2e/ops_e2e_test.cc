@@ -6,7 +6,10 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -15,10 +18,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "tests/support/pg_test_env.h"
 #include "tests/support/service_stack.h"
@@ -137,8 +136,7 @@ std::string ReadmeText() {
 
 TEST_CASE("GET /metrics: Prometheus text format, commands by channel/command/outcome, no users") {
   testing::ServiceStack s(WithTokens());
-  REQUIRE(s.Ask("plan select * from customers where id = 7", json::object(), kAlice).first ==
-          200);
+  REQUIRE(s.Ask("plan select * from customers where id = 7", json::object(), kAlice).first == 200);
   REQUIRE(s.Ask("plan select 1", json::object(), kAlice).first == 200);
   REQUIRE(s.Ask("plan selec 1", json::object(), kAlice).first == 400);
   REQUIRE(s.Ask("plan select 1", json::object(), "wrong-token-0123456789").first == 401);
@@ -268,7 +266,8 @@ TEST_CASE("an auth failure's audit entry names its request id") {
   CHECK(json::parse(audit->front().details)["request_id"] == res->get_header_value("X-Request-Id"));
 }
 
-TEST_CASE("/readyz: ready, then 503 while draining; the running command finishes, new ones get 503") {
+TEST_CASE(
+    "/readyz: ready, then 503 while draining; the running command finishes, new ones get 503") {
   testing::ServiceStack s;
   auto [warm, first] = s.Ask("plan select 1");  // the session has its clone
   REQUIRE(warm == 200);
@@ -285,8 +284,8 @@ TEST_CASE("/readyz: ready, then 503 while draining; the running command finishes
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   REQUIRE(s.service->ReadGauges().queued == 1);
-  auto drained = std::async(std::launch::async,
-                            [&] { s.service->Drain(std::chrono::milliseconds(10000)); });
+  auto drained =
+      std::async(std::launch::async, [&] { s.service->Drain(std::chrono::milliseconds(10000)); });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
 
   auto during = s.client->Get("/readyz");

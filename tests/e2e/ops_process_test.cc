@@ -69,9 +69,8 @@ TEST_CASE("JSON logs with request ids and no SQL or secrets; SIGTERM drains with
            << ", warm_clones: 0}\n";
   }
   const auto log = dir / "serve.log";
-  pid_t pid =
-      testing::Spawn({PLANBOT_BINARY, "serve", "--config", (dir / "planbot.yaml").string()},
-                     log.string());
+  pid_t pid = testing::Spawn({PLANBOT_BINARY, "serve", "--config", (dir / "planbot.yaml").string()},
+                             log.string());
   const std::string why = "not healthy; see " + log.string();
   REQUIRE_MESSAGE(testing::WaitHealthy(port), why);
 
@@ -110,7 +109,7 @@ TEST_CASE("JSON logs with request ids and no SQL or secrets; SIGTERM drains with
 
   const std::string text = ReadAll(log);
   INFO(text);
-  CHECK(text.find("CANARY") == std::string::npos);    // no SQL text, not even in errors
+  CHECK(text.find("CANARY") == std::string::npos);     // no SQL text, not even in errors
   CHECK(text.find("customers") == std::string::npos);  // the statement's table
   CHECK(text.find(kToken) == std::string::npos);
   std::istringstream lines(text);
