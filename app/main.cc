@@ -16,6 +16,11 @@
 namespace {
 
 constexpr int kUsageError = 2;
+constexpr const char* kConfigHelp =
+    "YAML configuration whose `store` to use (default: $PLANBOT_CONFIG, ./planbot.yaml, "
+    ".planbot/planbot.yaml, as planbot serve)";
+constexpr const char* kStoreHelp =
+    "SQLite store path (default: the configuration's `store`, else ./planbot.db)";
 
 }  // namespace
 
@@ -46,7 +51,10 @@ int main(int argc, char** argv) {
 
   planbot::app::ServeArgs serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the service (HTTP API, Slack, clones)");
-  serve_cmd->add_option("--config", serve.config, "YAML configuration (default: built-in)")
+  serve_cmd
+      ->add_option("--config", serve.config,
+                   "YAML configuration (default: $PLANBOT_CONFIG, ./planbot.yaml, "
+                   ".planbot/planbot.yaml, else built-in)")
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (overrides the file)");
   serve_cmd->add_option("--store", serve.store, "SQLite store path (overrides the file)");
@@ -74,9 +82,8 @@ int main(int argc, char** argv) {
       "verify",
       "Walk the audit hash chain: exit 0 when every entry is intact, 1 at the first "
       "changed, removed or inserted entry");
-  verify_cmd->add_option("--config", audit_verify.config, "YAML configuration (its `store`)")
-      ->check(CLI::ExistingFile);
-  verify_cmd->add_option("--store", audit_verify.store, "SQLite store path (default ./planbot.db)");
+  verify_cmd->add_option("--config", audit_verify.config, kConfigHelp)->check(CLI::ExistingFile);
+  verify_cmd->add_option("--store", audit_verify.store, kStoreHelp);
 
   planbot::app::AdminArgs admin;
   auto* admin_cmd = app.add_subcommand("admin", "History maintenance on the configured store");
@@ -87,9 +94,8 @@ int main(int argc, char** argv) {
         op, std::string(op) == "purge"
                 ? "Delete matching history entries (no trace left in the store's files)"
                 : "Drop the raw SQL of matching entries and mask their plans' literals");
-    cmd->add_option("--config", admin.config, "YAML configuration (its `store`)")
-        ->check(CLI::ExistingFile);
-    cmd->add_option("--store", admin.store, "SQLite store path (default ./planbot.db)");
+    cmd->add_option("--config", admin.config, kConfigHelp)->check(CLI::ExistingFile);
+    cmd->add_option("--store", admin.store, kStoreHelp);
     cmd->add_option("--before", admin.filters.before,
                     "entries older than TIME (2026-11-01, 2026-11-01T12:00:00Z) or DURATION (30d)");
     cmd->add_option("--user", admin.filters.user, "entries of this user");

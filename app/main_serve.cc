@@ -13,6 +13,7 @@
 
 #include "adapters/clones/dblab_provider.h"
 #include "adapters/clones/local_clones.h"
+#include "adapters/config/config_discovery.h"
 #include "adapters/config/config_yaml.h"
 #include "adapters/http/http_server.h"
 #include "adapters/http/http_slack.h"
@@ -32,19 +33,17 @@ namespace {
 constexpr int kFailure = 1;
 constexpr int kBadInput = 2;
 
-Result<core::Config> LoadConfig(const ServeArgs& args) {
-  core::Config config;
-  if (!args.config.empty()) {
-    auto loaded = adapters::LoadConfigFile(args.config, core::ProcessEnv());
-    if (!loaded) return loaded.error();
-    config = std::move(*loaded);
-  } else {
-    config = core::DefaultConfig(core::ProcessEnv());
-  }
-  if (!args.listen.empty()) config.listen = args.listen;
-  if (!args.store.empty()) config.store = args.store;
-  if (Status valid = adapters::ValidateConfig(config); !valid) return valid.error();
-  return config;
+// The configuration file and store by the rule the offline commands share
+// (adapters/config/config_discovery.h), then --listen; validated again after the overrides.
+Result<adapters::ResolvedConfig> LoadConfig(const ServeArgs& args) {
+  adapters::ConfigRequest request;
+  request.config_flag = args.config;
+  request.store_flag = args.store;
+  auto resolved = adapters::ResolveConfig(request, core::ProcessEnv());
+  if (!resolved) return resolved.error();
+  if (!args.listen.empty()) resolved->config.listen = args.listen;
+  if (Status valid = adapters::ValidateConfig(resolved->config); !valid) return valid.error();
+  return resolved;
 }
 
 // One provider per configured database. Clones of sessions saved by a previous run (that
@@ -99,13 +98,14 @@ sigset_t BlockStopSignals() {
 int RunServe(const ServeArgs& args) {
   sigset_t stop_signals = BlockStopSignals();
   Logger log(Logger::Stderr(), LogLevel::kInfo, "planbot");
-  auto config = LoadConfig(args);
-  if (!config) {
-    std::cerr << "planbot serve: " << config.error().message << "\n";
+  auto resolved = LoadConfig(args);
+  if (!resolved) {
+    std::cerr << "planbot serve: " << resolved.error().message << "\n";
     return kBadInput;
   }
-  log.Info(std::string("planbot ") + core::Version() +
-           " starting: " + adapters::DescribeConfig(*config));
+  const core::Config* config = &resolved->config;
+  log.Info(std::string("planbot ") + core::Version() + " starting: configuration " +
+           adapters::DescribeChoice(resolved->choice) + "\n" + adapters::DescribeConfig(*config));
   // The port first: a second planbot on the same address stops here, before touching clones.
   adapters::HttpServerOptions http_options;
   http_options.listen = config->listen;
