@@ -62,7 +62,6 @@ int main(int argc, char** argv) {
   planbot::adapters::AskArgs ask;
   if (const char* url = std::getenv("PLANBOT_URL")) ask.url = url;
   if (const char* token = std::getenv("PLANBOT_TOKEN")) ask.token = token;
-  std::vector<std::string> ask_words;
   auto* ask_cmd = app.add_subcommand("ask", "Send one chat command to a running planbot");
   ask_cmd->add_option("--url", ask.url,
                       "planbot's base URL (default http://127.0.0.1:8080, "
@@ -73,7 +72,9 @@ int main(int argc, char** argv) {
   ask_cmd->add_flag("--json", ask.json, "print the whole JSON answer");
   ask_cmd->add_option("--timeout", ask.timeout_seconds, "seconds to wait for the answer")
       ->check(CLI::Range(1, 3600));
-  ask_cmd->add_option("text", ask_words, "the command, e.g. \"explain select 1\"")->required();
+  ask_cmd->add_option("--file", ask.file, "read the command from this file (instead of TEXT)");
+  ask_cmd->add_option("text", ask.words,
+                      "the command, e.g. \"explain select 1\"; - reads it from stdin");
 
   planbot::app::AuditVerifyArgs audit_verify;
   auto* audit_cmd = app.add_subcommand("audit", "Check the audit log");
@@ -134,10 +135,7 @@ int main(int argc, char** argv) {
       return planbot::app::RunAdmin(admin, std::cout, std::cerr);
     }
   }
-  if (*ask_cmd) {
-    for (const std::string& w : ask_words) ask.text += (ask.text.empty() ? "" : " ") + w;
-    return planbot::adapters::RunAsk(ask, std::cout, std::cerr);
-  }
+  if (*ask_cmd) return planbot::adapters::RunAsk(ask, std::cin, std::cout, std::cerr);
   if (*normalize_cmd) {
     std::string sql;
     for (const std::string& w : sql_words) sql += (sql.empty() ? "" : " ") + w;
