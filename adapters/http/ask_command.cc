@@ -147,6 +147,9 @@ int RunAsk(const AskArgs& args, std::istream& in, std::ostream& out, std::ostrea
     message = "error: " + reply["error"].value("message", "HTTP " + std::to_string(res->status));
   }
   if (!args.json) err << message << "\n";
+  if (res->status == 401 && args.token.empty()) {
+    err << "planbot ask: this planbot wants an API token: --token T, or export PLANBOT_TOKEN=T\n";
+  }
   return res->status == 401 || res->status == 403 ? kUsageError : kCommandError;
 }
 
