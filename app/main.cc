@@ -16,6 +16,11 @@
 namespace {
 
 constexpr int kUsageError = 2;
+constexpr const char* kConfigHelp =
+    "YAML configuration whose `store` to use (default: $PLANBOT_CONFIG, ./planbot.yaml, "
+    ".planbot/planbot.yaml, as planbot serve)";
+constexpr const char* kStoreHelp =
+    "SQLite store path (default: the configuration's `store`, else ./planbot.db)";
 
 }  // namespace
 
@@ -46,7 +51,10 @@ int main(int argc, char** argv) {
 
   planbot::app::ServeArgs serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the service (HTTP API, Slack, clones)");
-  serve_cmd->add_option("--config", serve.config, "YAML configuration (default: built-in)")
+  serve_cmd
+      ->add_option("--config", serve.config,
+                   "YAML configuration (default: $PLANBOT_CONFIG, ./planbot.yaml, "
+                   ".planbot/planbot.yaml, else built-in)")
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (overrides the file)");
   serve_cmd->add_option("--store", serve.store, "SQLite store path (overrides the file)");
@@ -57,7 +65,6 @@ int main(int argc, char** argv) {
   planbot::adapters::AskArgs ask;
   if (const char* url = std::getenv("PLANBOT_URL")) ask.url = url;
   if (const char* token = std::getenv("PLANBOT_TOKEN")) ask.token = token;
-  std::vector<std::string> ask_words;
   auto* ask_cmd = app.add_subcommand("ask", "Send one chat command to a running planbot");
   ask_cmd->add_option("--url", ask.url,
                       "planbot's base URL (default http://127.0.0.1:8080, "
@@ -68,7 +75,9 @@ int main(int argc, char** argv) {
   ask_cmd->add_flag("--json", ask.json, "print the whole JSON answer");
   ask_cmd->add_option("--timeout", ask.timeout_seconds, "seconds to wait for the answer")
       ->check(CLI::Range(1, 3600));
-  ask_cmd->add_option("text", ask_words, "the command, e.g. \"explain select 1\"")->required();
+  ask_cmd->add_option("--file", ask.file, "read the command from this file (instead of TEXT)");
+  ask_cmd->add_option("text", ask.words,
+                      "the command, e.g. \"explain select 1\"; - reads it from stdin");
 
   planbot::app::AuditVerifyArgs audit_verify;
   auto* audit_cmd = app.add_subcommand("audit", "Check the audit log");
@@ -77,9 +86,8 @@ int main(int argc, char** argv) {
       "verify",
       "Walk the audit hash chain: exit 0 when every entry is intact, 1 at the first "
       "changed, removed or inserted entry");
-  verify_cmd->add_option("--config", audit_verify.config, "YAML configuration (its `store`)")
-      ->check(CLI::ExistingFile);
-  verify_cmd->add_option("--store", audit_verify.store, "SQLite store path (default ./planbot.db)");
+  verify_cmd->add_option("--config", audit_verify.config, kConfigHelp)->check(CLI::ExistingFile);
+  verify_cmd->add_option("--store", audit_verify.store, kStoreHelp);
 
   planbot::app::AdminArgs admin;
   auto* admin_cmd = app.add_subcommand("admin", "History maintenance on the configured store");
@@ -90,9 +98,8 @@ int main(int argc, char** argv) {
         op, std::string(op) == "purge"
                 ? "Delete matching history entries (no trace left in the store's files)"
                 : "Drop the raw SQL of matching entries and mask their plans' literals");
-    cmd->add_option("--config", admin.config, "YAML configuration (its `store`)")
-        ->check(CLI::ExistingFile);
-    cmd->add_option("--store", admin.store, "SQLite store path (default ./planbot.db)");
+    cmd->add_option("--config", admin.config, kConfigHelp)->check(CLI::ExistingFile);
+    cmd->add_option("--store", admin.store, kStoreHelp);
     cmd->add_option("--before", admin.filters.before,
                     "entries older than TIME (2026-11-01, 2026-11-01T12:00:00Z) or DURATION (30d)");
     cmd->add_option("--user", admin.filters.user, "entries of this user");
@@ -131,10 +138,7 @@ int main(int argc, char** argv) {
       return planbot::app::RunAdmin(admin, std::cout, std::cerr);
     }
   }
-  if (*ask_cmd) {
-    for (const std::string& w : ask_words) ask.text += (ask.text.empty() ? "" : " ") + w;
-    return planbot::adapters::RunAsk(ask, std::cout, std::cerr);
-  }
+  if (*ask_cmd) return planbot::adapters::RunAsk(ask, std::cin, std::cout, std::cerr);
   if (*normalize_cmd) {
     std::string sql;
     for (const std::string& w : sql_words) sql += (sql.empty() ? "" : " ") + w;

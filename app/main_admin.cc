@@ -31,7 +31,7 @@ int RunAdmin(const AdminArgs& args, std::ostream& out, std::ostream& err) {
     err << prefix << filter.error().message << "\n";
     return 2;
   }
-  auto store = OpenConfiguredStore(args.config, args.store);
+  auto store = OpenConfiguredStore(args.config, args.store, prefix, err);
   if (!store) {
     err << prefix << store.error().message << "\n";
     return 2;

@@ -5,14 +5,15 @@
 namespace planbot::app {
 
 int RunAuditVerify(const AuditVerifyArgs& args, std::ostream& out, std::ostream& err) {
-  auto store = OpenConfiguredStore(args.config, args.store);
+  const std::string prefix = "planbot audit verify: ";
+  auto store = OpenConfiguredStore(args.config, args.store, prefix, err);
   if (!store) {
-    err << "planbot audit verify: " << store.error().message << "\n";
+    err << prefix << store.error().message << "\n";
     return 2;
   }
   auto report = (*store)->VerifyAuditChain();
   if (!report) {
-    err << "planbot audit verify: " << report.error().message << "\n";
+    err << prefix << report.error().message << "\n";
     return 2;
   }
   if (report->intact) {

@@ -15,6 +15,7 @@
 
 #include "adapters/clones/dblab_provider.h"
 #include "adapters/clones/local_clones.h"
+#include "adapters/config/config_discovery.h"
 #include "adapters/config/config_yaml.h"
 #include "adapters/http/http_server.h"
 #include "adapters/http/http_slack.h"
@@ -35,35 +36,33 @@ namespace {
 constexpr int kFailure = 1;
 constexpr int kBadInput = 2;
 
-Result<core::Config> LoadConfig(const ServeArgs& args) {
-  core::Config config;
-  if (!args.config.empty()) {
-    auto loaded = adapters::LoadConfigFile(args.config, core::ProcessEnv());
-    if (!loaded) return loaded.error();
-    config = std::move(*loaded);
-  } else {
-    config = core::DefaultConfig(core::ProcessEnv());
-  }
-  if (!args.listen.empty()) config.listen = args.listen;
-  if (!args.store.empty()) config.store = args.store;
-  if (Status valid = adapters::ValidateConfig(config); !valid) return valid.error();
-  return config;
+// The configuration file and store by the rule the offline commands share
+// (adapters/config/config_discovery.h), then --listen; validated again after the overrides.
+Result<adapters::ResolvedConfig> LoadConfig(const ServeArgs& args) {
+  adapters::ConfigRequest request;
+  request.config_flag = args.config;
+  request.store_flag = args.store;
+  auto resolved = adapters::ResolveConfig(request, core::ProcessEnv());
+  if (!resolved) return resolved.error();
+  if (!args.listen.empty()) resolved->config.listen = args.listen;
+  if (Status valid = adapters::ValidateConfig(resolved->config); !valid) return valid.error();
+  return resolved;
 }
 
 // `--check-config`: the configuration serving would use, as YAML with secrets masked.
 int CheckConfig(const ServeArgs& args) {
-  auto config = LoadConfig(args);
-  if (!config) {
-    std::cerr << "planbot serve: " << config.error().message << "\n";
+  auto resolved = LoadConfig(args);
+  if (!resolved) {
+    std::cerr << "planbot serve: " << resolved.error().message << "\n";
     return kBadInput;
   }
-  std::string checked = args.config.empty() ? "the built-in defaults (no --config)" : args.config;
+  std::string checked = adapters::DescribeChoice(resolved->choice);
   if (!args.listen.empty() || !args.store.empty()) checked += " with the command-line overrides";
   std::cout << "# planbot " << core::Version() << ": " << checked
             << ": valid. The effective configuration follows;\n"
             << "# secrets are shown as \"***\": put ${VAR} references there to reuse it as a "
                "file.\n"
-            << adapters::EffectiveConfigYaml(*config);
+            << adapters::EffectiveConfigYaml(resolved->config);
   std::cout.flush();
   return std::cout ? 0 : kFailure;
 }
@@ -120,16 +119,17 @@ sigset_t BlockStopSignals() {
 int RunServe(const ServeArgs& args) {
   if (args.check_config) return CheckConfig(args);
   sigset_t stop_signals = BlockStopSignals();
-  auto config = LoadConfig(args);
-  if (!config) {
-    std::cerr << "planbot serve: " << config.error().message << "\n";
+  auto resolved = LoadConfig(args);
+  if (!resolved) {
+    std::cerr << "planbot serve: " << resolved.error().message << "\n";
     return kBadInput;
   }
+  const core::Config* config = &resolved->config;
   Logger log(Logger::StderrFormat(config->logging.format),
              ParseLogLevel(config->logging.level).value_or(LogLevel::kInfo), "planbot");
   adapters::PrometheusTelemetry telemetry(core::Version());
-  log.Info(std::string("planbot ") + core::Version() +
-           " starting: " + adapters::DescribeConfig(*config));
+  log.Info(std::string("planbot ") + core::Version() + " starting: configuration " +
+           adapters::DescribeChoice(resolved->choice) + "\n" + adapters::DescribeConfig(*config));
   // The port first: a second planbot on the same address stops here, before touching clones.
   adapters::HttpServerOptions http_options;
   http_options.listen = config->listen;

@@ -6,7 +6,7 @@
 namespace planbot::app {
 
 struct ServeArgs {
-  std::string config;  // YAML file; empty: the embedded defaults
+  std::string config;  // YAML file; empty: found as adapters/config/config_discovery.h says
   std::string listen;  // overrides `listen`
   std::string store;   // overrides `store`
   // Only load and validate the configuration as serving would, print it (secrets masked) as

@@ -137,7 +137,9 @@ TEST_CASE("planbot serve --check-config without --config prints the built-in def
   Run run = Shell("(PGDATABASE=shop_from_env " + kPlanbot + " serve --check-config 2>/dev/null)");
   CAPTURE(run.out);
   CHECK(run.code == 0);
-  CHECK(Contains(run.out, "the built-in defaults (no --config): valid."));
+  CHECK(Contains(run.out,
+                 "the built-in defaults (no --config, $PLANBOT_CONFIG, ./planbot.yaml or "
+                 ".planbot/planbot.yaml): valid."));
   CHECK(Contains(run.out, "\nlisten: 127.0.0.1:8080\nstore: ./planbot.db\napi:\n  tokens: []\n"));
   CHECK(Contains(run.out, "  - name: default\n    provider: local\n"));
   CHECK(Contains(run.out, "      source: shop_from_env\n"));

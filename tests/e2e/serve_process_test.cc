@@ -65,10 +65,30 @@ TEST_CASE("planbot serve and planbot ask as processes, from start to SIGTERM") {
   Run syntax = Shell(ask + "\"plan selec 1\"");
   CHECK(syntax.code == 1);
   CHECK(syntax.out.find("error: syntax error at or near \"selec\"") != std::string::npos);
+  // The command from stdin (TEXT -) and from a file: a query too large for one argument
+  // (Linux takes at most 128 KiB per argument).
+  Run piped = Shell("printf 'plan select * from customers\\nwhere id = 2' | " + ask + "-");
+  CHECK_MESSAGE(piped.code == 0, piped.out);
+  CHECK(piped.out.find("plan · shop · session loopback:127.0.0.1") == 0);
+  CHECK(piped.out.find("Index Cond: (customers.id = 2)") != std::string::npos);
+  const std::string large = "plan select id from customers where email = '" +
+                            std::string(200 * 1024, 'x') + "@example.com'";
+  std::ofstream(dir / "large.txt") << large;
+  Run from_file = Shell(ask + "--file " + (dir / "large.txt").string());
+  CHECK(from_file.code == 0);
+  CHECK(from_file.out.find("plan · shop · session loopback:127.0.0.1") == 0);
+  Run both = Shell(ask + "--file " + (dir / "large.txt").string() + " \"plan select 1\"");
+  CHECK(both.code == 2);
+  CHECK(both.out.find("give the command once") != std::string::npos);
+
+  const std::string closed = "http://127.0.0.1:" + std::to_string(FreePort());
   Run unreachable =
-      Shell(std::string(PLANBOT_BINARY) + " ask --url http://127.0.0.1:1 \"plan select 1\"");
+      Shell(std::string(PLANBOT_BINARY) + " ask --url " + closed + " \"plan select 1\"");
   CHECK(unreachable.code == 2);
-  CHECK(unreachable.out.find("cannot reach") != std::string::npos);
+  CHECK(unreachable.out == "planbot ask: cannot reach " + closed +
+                               ": connection refused (nothing "
+                               "listens on " +
+                               closed.substr(7) + ")\n");
   Run usage = Shell(std::string(PLANBOT_BINARY) + " ask --url notaurl \"plan select 1\"");
   CHECK(usage.code == 2);
   CHECK(CountClones(prefix) >= 2);  // the session's clone and a warm one (database + role each)

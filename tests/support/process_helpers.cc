@@ -33,12 +33,14 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {
+pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path,
+            const std::string& cwd) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

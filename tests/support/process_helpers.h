@@ -13,8 +13,10 @@ namespace planbot::testing {
 // A port nothing listens on right now (bind to port 0, read it back, close).
 int FreePort();
 
-// Starts `args` (args[0] a path) with stderr to `log_path` and stdout to /dev/null.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path);
+// Starts `args` (args[0] a path) with stderr to `log_path` and stdout to /dev/null, in the
+// working directory `cwd` (empty: this process's).
+pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path,
+            const std::string& cwd = "");
 
 struct Run {
   int code;
