@@ -98,10 +98,12 @@ struct SlackRig {
     bot_options.config.admins = {kAdmin};
     bot_options.progress_interval = progress;
     testing::StackOptions options;
-    options.before_serve = [this, bot_options](testing::ServiceStack& s) {
+    options.before_serve = [this, bot_options](testing::ServiceStack& s) mutable {
+      bot_options.telemetry = s.telemetry.get();
       bot = std::make_unique<slack::SlackBot>(bot_options, client.get(), s.store.get(),
                                               s.service.get(), client_logger);
-      adapters::InstallSlackRoutes(*s.http, bot.get(), s.service.get(), {kSecret, 1 << 20});
+      adapters::InstallSlackRoutes(*s.http, bot.get(), s.service.get(),
+                                   {kSecret, 1 << 20, s.telemetry.get()});
       bot->Start();
     };
     stack = std::make_unique<testing::ServiceStack>(options);
@@ -188,6 +190,13 @@ TEST_CASE("slack: a signed message is acknowledged at once and answered in its t
   CHECK(answer.find("actual time=") != std::string::npos);
   CHECK(answer.find("&gt; 990") != std::string::npos);  // escaped again for Slack
   CHECK(rig.HistoryRows() == 1);
+  // /metrics counts the acknowledgement, the command and the delivered answer.
+  const std::string metrics = rig.stack->telemetry->Render({});
+  CHECK(metrics.find("planbot_slack_ack_duration_seconds_count{endpoint=\"events\"} 1\n") !=
+        std::string::npos);
+  CHECK(metrics.find("planbot_commands_total{channel=\"slack\",command=\"explain\",outcome=\"ok\"} "
+                     "1\n") != std::string::npos);
+  CHECK(metrics.find("planbot_slack_deliveries_total{outcome=\"ok\"} 1\n") != std::string::npos);
 }
 
 TEST_CASE("slack: a long plan comes as a preview and the whole plan as files in the thread") {
@@ -237,6 +246,8 @@ TEST_CASE("slack: forged, stale and future-dated requests get an empty 401 and a
     CHECK(a.details.find(Sign(kSecret, ts, body).substr(3)) == std::string::npos);
   }
   CHECK(failures == 6);
+  CHECK(rig.stack->telemetry->Render({}).find(
+            "planbot_auth_failures_total{channel=\"slack\"} 6\n") != std::string::npos);
 }
 
 TEST_CASE("slack: the same event delivered four times runs once; a retry never recorded runs") {
