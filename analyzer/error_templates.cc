@@ -187,13 +187,24 @@ constexpr auto kTypeWords = std::to_array<std::string_view>({
     "zone",
 });
 
-// Lower-case words in the names of SQL constructs (ParseExprKindName and friends); upper-case
-// words (WHERE, JOIN/ON, ...) are checked by shape.
+// Lower-case words in the names of SQL constructs (ParseExprKindName and friends).
 constexpr auto kConstructWords = std::to_array<std::string_view>({
     "arguments",  "bound",       "check",     "column",     "conditions", "constraint",
     "expression", "expressions", "functions", "generation", "in",         "index",
     "key",        "parameters",  "partition", "policy",     "predicate",  "statistics",
     "transform",  "trigger",     "window",
+});
+
+// Upper-case words of those names (ParseExprKindName, the select_common_type and coercion
+// contexts of PostgreSQL 15): a fixed list, so that no other upper-case word passes as one.
+constexpr auto kConstructUpperWords = std::to_array<std::string_view>({
+    "AND",       "ARRAY",    "BY",         "CALL",     "CASE",   "CASE/WHEN", "CHECK",  "COALESCE",
+    "COPY",      "CYCLE",    "DEFAULT",    "DISTINCT", "EXCEPT", "EXECUTE",   "FALSE",  "FILTER",
+    "FROM",      "GREATEST", "GROUP",      "GROUPS",   "HAVING", "IN",        "INSERT", "INTERSECT",
+    "IS",        "JOIN/ON",  "JOIN/USING", "LEAST",    "LIMIT",  "MERGE",     "NOT",    "NULL",
+    "NULLIF",    "OFFSET",   "ON",         "OR",       "ORDER",  "PARTITION", "POLICY", "RANGE",
+    "RETURNING", "ROWS",     "SELECT",     "TRUE",     "UNION",  "UNKNOWN",   "UPDATE", "USING",
+    "VALUES",    "WHEN",     "WHERE",
 });
 
 template <size_t N>
@@ -388,7 +399,7 @@ class HoleChecker {
     return false;
   }
 
-  // One to four words: upper-case SQL words (WHERE, JOIN/ON, CASE/WHEN) or known lower-case ones.
+  // One to four words, each from the two fixed lists (WHERE, JOIN/ON, window, ...).
   bool Construct(std::string_view s) const {
     if (s.empty() || s.size() > 40) return false;
     int words = 0;
@@ -396,10 +407,7 @@ class HoleChecker {
     while (begin <= s.size()) {
       size_t space = s.find(' ', begin);
       std::string_view w = s.substr(begin, space == std::string_view::npos ? space : space - begin);
-      const bool upper = !w.empty() && w.front() != '/' && w.back() != '/' &&
-                         std::all_of(w.begin(), w.end(),
-                                     [](char c) { return (c >= 'A' && c <= 'Z') || c == '/'; });
-      if (!upper && !InList(kConstructWords, w)) return false;
+      if (!InList(kConstructUpperWords, w) && !InList(kConstructWords, w)) return false;
       if (++words > 4) return false;
       if (space == std::string_view::npos) return true;
       begin = space + 1;
@@ -470,6 +478,33 @@ SqlVocabulary VocabularyOf(std::string_view sql) {
     }
   }
   return vocabulary;
+}
+
+bool IsTemplateWord(std::string_view word) {
+  if (word.empty()) return false;
+  if (InList(kTypeWords, word) || InList(kConstructWords, word) ||
+      InList(kConstructUpperWords, word)) {
+    return true;
+  }
+  for (const Template& t : kTemplates) {
+    std::string_view text = t.text;
+    size_t i = 0;
+    while (i < text.size()) {
+      if (text[i] == '%') {
+        i += 2;  // a hole
+        continue;
+      }
+      if (!IsNameByte(text[i])) {
+        ++i;
+        continue;
+      }
+      size_t end = i;
+      while (end < text.size() && IsNameByte(text[end])) ++end;
+      if (text.substr(i, end - i) == word) return true;
+      i = end;
+    }
+  }
+  return false;
 }
 
 bool MatchesSafeTemplate(std::string_view sqlstate, std::string_view message,

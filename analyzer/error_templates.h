@@ -36,6 +36,11 @@ struct SqlVocabulary {
 // The vocabulary of `sql`; empty when the scanner rejects the text.
 SqlVocabulary VocabularyOf(std::string_view sql);
 
+// True when `word` (a run of name bytes: letters, digits, _, $, non-ASCII) is part of a template's
+// fixed text, a word of a built-in type name or of a construct name: the words a shown message
+// may hold besides the SQL's vocabulary (tests/fuzz/fuzz_server_errors.cc checks this).
+bool IsTemplateWord(std::string_view word);
+
 // True when `message` matches a template listed for `sqlstate` with every hole checked.
 bool MatchesSafeTemplate(std::string_view sqlstate, std::string_view message,
                          const SqlVocabulary& vocabulary);

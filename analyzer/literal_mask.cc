@@ -120,6 +120,9 @@ class Masker {
       AppendGap(text_.substr(pos, start - pos));
       if (tokens[i].token_class == TokenClass::kLiteral && !IsPlanReference(tokens, i)) {
         AppendPlaceholder();
+        // `'a'b` is a constant and a name; `$1b` would read as one (malformed) parameter, and
+        // masking the masked text again would change it: keep them apart.
+        if (end < text_.size() && ContinuesParameter(text_[end])) out_ += ' ';
       } else {
         out_.append(text_.substr(start, end - start));
       }
@@ -128,7 +131,18 @@ class Masker {
     AppendGap(text_.substr(pos));
   }
 
-  void AppendPlaceholder() { out_ += "$" + std::to_string(next_number_++); }
+  static bool ContinuesParameter(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || u >= 0x80;
+  }
+
+  void AppendPlaceholder() {
+    // Glued to a `$` or a name before it, the placeholder would open a dollar quote (`$$2`,
+    // `$a$1`) or join the name (`a$1`): keep them apart.
+    if (!out_.empty() && ContinuesParameter(out_.back())) out_ += ' ';
+    out_ += "$" + std::to_string(next_number_++);
+  }
 
   std::string Take() { return std::move(out_); }
 

@@ -22,7 +22,9 @@ namespace planbot::analyzer {
 // (as pg_query_normalize does), so that a placeholder never reads like an existing parameter.
 // Every other byte (identifiers, quoted identifiers, casts, operators, `$n` parameters, keywords
 // such as true/false/null, whitespace, EXPLAIN's own `SubPlan 1` / `InitPlan 1` labels) is kept
-// unchanged.
+// unchanged, except that a space separates a placeholder from a name byte that followed the
+// constant (`'a'b` → `$1 b`, not `$1b`) or that preceded it (`$''` → `$ $1`, `a''` → `a $1`), so
+// that the masked text masks to itself.
 std::string MaskLiterals(std::string_view expression);
 
 }  // namespace planbot::analyzer

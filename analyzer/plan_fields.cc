@@ -1,6 +1,7 @@
 #include "analyzer/plan_fields.h"
 
 #include <cstdio>
+#include <limits>
 #include <unordered_map>
 
 namespace planbot::analyzer::fields {
@@ -243,6 +244,10 @@ int64_t Scalar::AsInt() const {
     case Kind::kUint:
       return static_cast<int64_t>(u);
     case Kind::kFloat:
+      // Out of range (1e308, NaN) is undefined as a cast: clamp, as strtoll does for text
+      // (found by tests/fuzz/fuzz_explain_json).
+      if (!(d > -9.2e18)) return d < 0 ? std::numeric_limits<int64_t>::min() : 0;
+      if (d >= 9.2e18) return std::numeric_limits<int64_t>::max();
       return static_cast<int64_t>(d);
     case Kind::kString:
       return std::strtoll(text->c_str(), nullptr, 10);

@@ -170,16 +170,64 @@ Result<SqlStatement> SingleChecked(std::string_view sql) {
 
 bool IsSpace(char c) { return kSpace.find(c) != std::string_view::npos; }
 
-// `text` without its comments; a comment between two tokens leaves one separator.
-std::string WithoutComments(const std::string& text) {
-  // A comment starts with "--" or "/*"; without either there is none to scan for.
-  if (text.find("--") == std::string::npos && text.find("/*") == std::string::npos) return text;
+// A string constant (quoted, E'', B'', X'', U&'', $tag$...$tag$), as opposed to a number.
+bool IsStringConstant(const std::string& text, const internal::SqlToken& token) {
+  if (token.token_class != internal::TokenClass::kLiteral || token.integer) return false;
+  const char first = text[static_cast<size_t>(token.start)];
+  return !(first >= '0' && first <= '9') && first != '.';
+}
+
+// The highest $n parameter number in `tokens` (0 when none).
+long HighestParameter(const std::string& text, const std::vector<internal::SqlToken>& tokens) {
+  long highest = 0;
+  for (const internal::SqlToken& token : tokens) {
+    if (token.token_class != internal::TokenClass::kParam) continue;
+    long number = 0;
+    for (int i = token.start + 1; i < token.end && number < 1000000; ++i) {
+      if (text[i] < '0' || text[i] > '9') break;
+      number = number * 10 + (text[i] - '0');
+    }
+    highest = std::max(highest, number);
+  }
+  return highest;
+}
+
+// pg_query_normalize's text, made fit to keep: without its comments (a comment between two
+// tokens leaves one separator), and with the string constants it leaves in place (it replaces
+// constants in queries, not in utility statements: `create index ... where b = 'x'`) replaced
+// by further $n placeholders. Numbers it leaves (type modifiers, storage options) are kept.
+std::string Scrubbed(const std::string& text) {
+  // Without "--", "/*", a quote or a dollar quote ($1 is a parameter) there is nothing to scan
+  // for: the common case of a normalized query.
+  bool quote = text.find('\'') != std::string::npos;
+  for (size_t d = text.find('$'); !quote && d != std::string::npos; d = text.find('$', d + 1)) {
+    quote = d + 1 < text.size() && !(text[d + 1] >= '0' && text[d + 1] <= '9');
+  }
+  if (!quote && text.find("--") == std::string::npos && text.find("/*") == std::string::npos) {
+    return text;
+  }
   Result<std::vector<internal::SqlToken>> tokens = internal::ScanSql(text);
   if (!tokens.ok()) return text;
+  long next_parameter = HighestParameter(text, *tokens) + 1;
   std::string out;
   out.reserve(text.size());
   size_t pos = 0;
-  for (const internal::SqlToken& token : *tokens) {
+  bool changed = false;
+  for (size_t i = 0; i < tokens->size(); ++i) {
+    const internal::SqlToken& token = (*tokens)[i];
+    if (IsStringConstant(text, token)) {
+      // libpg_query misreports the end of U&'...': it reaches to the next token, less blanks.
+      size_t end = static_cast<size_t>(token.end);
+      if (token.end_unreliable) {
+        end = i + 1 < tokens->size() ? static_cast<size_t>((*tokens)[i + 1].start) : text.size();
+        while (end > static_cast<size_t>(token.start) + 1 && IsSpace(text[end - 1])) --end;
+      }
+      out.append(text, pos, token.start - pos);
+      out += "$" + std::to_string(next_parameter++);
+      pos = std::max(pos, end);
+      changed = true;
+      continue;
+    }
     if (token.token_class != internal::TokenClass::kComment) continue;
     out.append(text, pos, token.start - pos);
     const bool space_before = out.empty() || IsSpace(out.back());
@@ -187,11 +235,12 @@ std::string WithoutComments(const std::string& text) {
                              IsSpace(text[static_cast<size_t>(token.end)]);
     if (!space_before && !space_after) out += ' ';
     pos = static_cast<size_t>(token.end);
+    changed = true;
     // Between two blanks: the blanks after it go too, so that one separator is left.
     while (space_before && pos < text.size() && IsSpace(text[pos])) ++pos;
   }
-  if (pos == 0) return text;
-  out.append(text, pos, std::string::npos);
+  if (!changed) return text;
+  if (pos < text.size()) out.append(text, pos, std::string::npos);
   const size_t first = out.find_first_not_of(kSpace);
   if (first == std::string::npos) return std::string();
   return out.substr(first, out.find_last_not_of(kSpace) - first + 1);
@@ -200,10 +249,10 @@ std::string WithoutComments(const std::string& text) {
 Result<std::string> NormalizeChecked(std::string_view sql) {
   const std::string text(sql);
   PgQueryNormalizeResult result = pg_query_normalize(text.c_str());
-  Result<std::string> normalized =
-      result.error != nullptr ? Result<std::string>(internal::SyntaxError(
-                                    text, result.error->message, result.error->cursorpos))
-                              : Result<std::string>(WithoutComments(result.normalized_query));
+  Result<std::string> normalized = result.error != nullptr
+                                       ? Result<std::string>(internal::SyntaxError(
+                                             text, result.error->message, result.error->cursorpos))
+                                       : Result<std::string>(Scrubbed(result.normalized_query));
   pg_query_free_normalize_result(result);
   return normalized;
 }

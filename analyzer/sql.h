@@ -77,7 +77,10 @@ Result<SqlStatement> ParseSingleStatement(std::string_view sql);
 // pg_query_normalize: constants become $1, $2, ... (numbered after any existing parameter), and
 // comments are dropped (a comment can hold anything: a secret pasted by mistake, or candidate
 // values written there to be echoed; normalized text is kept in history and in the audit log,
-// which is never purged). A comment between two tokens leaves one space.
+// which is never purged). A comment between two tokens leaves one space. String constants that
+// pg_query_normalize leaves in utility statements (`create index ... where b = 'x'`, found by
+// tests/fuzz/fuzz_sql_check) become further $n placeholders too; numbers there (type modifiers,
+// storage options) are kept.
 Result<std::string> Normalize(std::string_view sql);
 
 // pg_query_fingerprint: 16 lower-case hex characters; equal for queries that differ only in

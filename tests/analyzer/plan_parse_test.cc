@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "analyzer/render_text.h"
+
 using planbot::analyzer::ParseExplainJson;
 
 namespace {
@@ -150,6 +152,17 @@ TEST_CASE("bad input is an error with a clear code, never a crash") {
     CHECK(r.error().code == c.code);
     CHECK_FALSE(r.error().message.empty());
   }
+}
+
+// Found by tests/fuzz/fuzz_explain_json under UBSan: a float beyond int64 in an integer field
+// was cast (undefined behaviour); it is clamped now, and the plan still renders.
+TEST_CASE("figures beyond the integer range are clamped, not undefined") {
+  auto r = ParseExplainJson(
+      R"([{"Plan": {"Node Type": "Result", "Plan Rows": 1e+308, "Plan Width": -1e+308,
+          "Startup Cost": 0, "Total Cost": 1}}])");
+  REQUIRE(r.ok());
+  const std::string text = planbot::analyzer::RenderText(*r);
+  CHECK(text.find("width=-9223372036854775808") != std::string::npos);
 }
 
 TEST_CASE("malformed JSON reports where it broke") {
