@@ -16,6 +16,7 @@
 #include "analyzer/sql.h"
 #include "analyzer/summary.h"
 #include "analyzer/tips.h"
+#include "common/json_text.h"
 
 namespace planbot::app {
 namespace {
@@ -85,7 +86,7 @@ int RunRender(const RenderArgs& args, std::ostream& out, std::ostream& err) {
   if (args.format == "text") {
     analyzer::RenderText(*explain, out);
   } else if (args.format == "json") {
-    out << analyzer::AnalysisToJson(*explain, args.block_size).dump(2) << "\n";
+    out << JsonText(analyzer::AnalysisToJson(*explain, args.block_size), 2) << "\n";
   } else {
     out << SummaryReport(*explain, args.block_size);
   }
@@ -120,7 +121,7 @@ int RunNormalize(const std::string& sql_arg, std::ostream& out, std::ostream& er
     if (!st.detail.empty()) item["detail"] = st.detail;
     doc["statements"].push_back(std::move(item));
   }
-  out << doc.dump() << "\n";
+  out << JsonText(doc) << "\n";
   return 0;
 }
 

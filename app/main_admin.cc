@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "app/main_store.h"
+#include "common/json_text.h"
 #include "history/history_admin.h"
 
 namespace planbot::app {
@@ -43,7 +44,7 @@ int RunAdmin(const AdminArgs& args, std::ostream& out, std::ostream& err) {
     return 1;
   }
   if (args.json) {
-    out << history::MaintenanceToJson(request, *result).dump() << "\n";
+    out << JsonText(history::MaintenanceToJson(request, *result)) << "\n";
   } else {
     out << history::MaintenanceText(request, *result) << "\n";
   }

@@ -23,6 +23,7 @@
 #include "adapters/postgres/postgres_session.h"
 #include "adapters/postgres/psql_describer.h"
 #include "adapters/slack/slack_client.h"
+#include "common/json_text.h"
 #include "core/config.h"
 #include "core/service.h"
 #include "core/version.h"
@@ -209,7 +210,7 @@ int RunServe(const ServeArgs& args) {
     slack->Start();
   }
   (*http)->Serve();
-  service.recorder().Event("start", nlohmann::json{{"version", core::Version()}}.dump());
+  service.recorder().Event("start", JsonText(nlohmann::json{{"version", core::Version()}}));
   log.Info("listening on " + (*http)->url() +
            (config->tokens.empty() ? " (no API tokens: loopback clients only)" : ""));
 
@@ -228,7 +229,7 @@ int RunServe(const ServeArgs& args) {
   if (slack) slack->Shutdown();  // delivers the answers of commands that were running
   for (auto& p : *providers) p->Shutdown();
   service.recorder().Event(
-      "stop", nlohmann::json{{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}}.dump());
+      "stop", JsonText(nlohmann::json{{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}}));
   if (exporter) exporter->Stop();  // after the stop entry: the export ends with it
   log.Info("stopped");
   return 0;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "common/json_text.h"
 #include "common/raw_json.h"
 
 namespace planbot::core {
@@ -56,7 +57,7 @@ nlohmann::json Answer::ToJson() const {
 }
 
 std::string Answer::ToJsonText() const {
-  std::string out = WithoutPlanJson(*this).dump();
+  std::string out = JsonText(WithoutPlanJson(*this));
   if (error || !analysis) return out;
   return SpliceRawJson(std::move(out), "plan", "json", analysis->json);
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "analyzer/analysis.h"
+#include "common/json_text.h"
 #include "core/service_context.h"
 
 namespace planbot::core {
@@ -13,19 +14,19 @@ namespace {
 // The plan as history keeps it: under "full" as analysed; under "normalized" with every query
 // constant masked (JSON, text, tips, which quote conditions), the same summary.
 void StorePlan(const analyzer::Analysis& analysis, bool full, storage::HistoryEntry& h) {
-  h.summary_json = analyzer::SummaryToJson(analysis.summary).dump();
+  h.summary_json = JsonText(analyzer::SummaryToJson(analysis.summary));
   h.execution_ms = analysis.summary.execution_ms;
   if (full) {
     h.plan_json = analysis.json;
     h.plan_text = analysis.text;
-    h.tips_json = analyzer::TipsToJson(analysis.tips).dump();
+    h.tips_json = JsonText(analyzer::TipsToJson(analysis.tips));
     return;
   }
   auto masked = analyzer::Masked(analysis);
   if (!masked) return;  // no masked copy: no plan kept, only the figures
   h.plan_json = std::move(masked->json);
   h.plan_text = std::move(masked->text);
-  h.tips_json = analyzer::TipsToJson(masked->tips).dump();
+  h.tips_json = JsonText(analyzer::TipsToJson(masked->tips));
 }
 
 // What the history keeps of an error: syntax errors quote the user's text, so under the
@@ -78,7 +79,7 @@ storage::AuditEntry Audit(const CommandContext& ctx) {
   if (!ctx.request.caller.request_id.empty()) {
     details["request_id"] = ctx.request.caller.request_id;
   }
-  a.details = details.dump();
+  a.details = JsonText(details);
   return a;
 }
 
@@ -110,7 +111,7 @@ void Recorder::AuthFailure(const std::string& channel, const std::string& who,
   a.outcome = "refused";
   nlohmann::json details = {{"reason", reason}};
   if (!request_id.empty()) details["request_id"] = request_id;
-  a.details = details.dump();
+  a.details = JsonText(details);
   Append(a);
 }
 
@@ -124,7 +125,7 @@ void Recorder::Refusal(const Caller& caller, const std::string& command,
   a.outcome = "refused";
   nlohmann::json details = {{"reason", reason}};
   if (!caller.request_id.empty()) details["request_id"] = caller.request_id;
-  a.details = details.dump();
+  a.details = JsonText(details);
   Append(a);
 }
 
@@ -147,7 +148,7 @@ void Recorder::WebSession(const Caller& caller, const std::string& action,
   a.outcome = "ok";
   nlohmann::json details = {{"role", RoleName(caller.role)}, {"remote", remote}};
   if (!caller.request_id.empty()) details["request_id"] = caller.request_id;
-  a.details = details.dump();
+  a.details = JsonText(details);
   Append(a);
 }
 
@@ -160,7 +161,7 @@ Status Recorder::Read(const Caller& caller, const std::string& what, nlohmann::j
   a.outcome = "ok";
   details["role"] = RoleName(caller.role);
   if (!caller.request_id.empty()) details["request_id"] = caller.request_id;
-  a.details = details.dump();
+  a.details = JsonText(details);
   if (Status st = Timed([&] { return audit_->Audit(a); }); !st) {
     log_.Error("audit: " + st.error().message);
     return MakeError(

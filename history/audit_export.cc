@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/json_text.h"
 #include "history/history_view.h"
 
 namespace planbot::history {
@@ -128,7 +129,7 @@ bool AuditExporter::ExportPending() {
     }
     if (entries->empty()) return true;
     std::string lines;
-    for (const storage::AuditEntry& e : *entries) lines += AuditEntryToJson(e).dump() + "\n";
+    for (const storage::AuditEntry& e : *entries) lines += JsonText(AuditEntryToJson(e)) + "\n";
     if (!WriteAll(fd_, lines)) {
       log_.Warn(std::string("audit export: write failed: ") + std::strerror(errno));
       return false;

@@ -1,6 +1,7 @@
 #include "history/history_admin.h"
 
 #include "analyzer/analysis.h"
+#include "common/json_text.h"
 #include "history/history_filter.h"
 #include "storage/history_scrub.h"
 
@@ -17,7 +18,7 @@ Status RedactEntry(storage::HistoryEntry& e) {
     if (masked) {
       e.plan_json = std::move(masked->json);
       e.plan_text = std::move(masked->text);
-      e.tips_json = analyzer::TipsToJson(masked->tips).dump();
+      e.tips_json = JsonText(analyzer::TipsToJson(masked->tips));
     } else {
       e.plan_json.reset();
       e.plan_text.reset();
@@ -41,7 +42,7 @@ Result<storage::MaintenanceResult> RunMaintenance(storage::HistoryStore& store,
   nlohmann::json details = {{"filters", FilterToJson(r.filter)}};
   if (!r.role.empty()) details["role"] = r.role;
   if (!r.reason.empty()) details["reason"] = r.reason;
-  audit.details = details.dump();
+  audit.details = JsonText(details);
   if (r.operation == "purge") return store.Purge(r.filter, audit);
   if (r.operation == "redact") return store.Redact(r.filter, RedactEntry, audit);
   return MakeError(ErrorCode::kBadRequest, "unknown history operation \"" + r.operation + "\"");

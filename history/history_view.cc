@@ -1,6 +1,7 @@
 #include "history/history_view.h"
 
 #include "analyzer/human_format.h"
+#include "common/json_text.h"
 #include "common/raw_json.h"
 
 namespace planbot::history {
@@ -66,11 +67,11 @@ nlohmann::json HistoryEntryToJson(const storage::HistoryEntry& e, bool with_plan
 
 std::string HistoryEntryToJsonText(const storage::HistoryEntry& e, bool with_plan) {
   nlohmann::json out = HistoryEntryToJson(e, false);
-  if (!with_plan) return out.dump();
+  if (!with_plan) return JsonText(out);
   nlohmann::json with = HistoryEntryToJson(e, true);
   const bool raw = e.plan_json && !with["plan"]["json"].is_null();  // stored and readable
   if (raw) with["plan"]["json"] = nullptr;
-  std::string text = with.dump();
+  std::string text = JsonText(with);
   return raw ? SpliceRawJson(std::move(text), "plan", "json", *e.plan_json) : text;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/json_text.h"
 #include "core/command.h"
 #include "slack/slack_format.h"
 #include "slack/slack_text.h"
@@ -141,7 +142,8 @@ SlackAck SlackBot::OnEvent(const std::string& raw_body, int retry_num) {
   }
   const std::string type = JsonString(envelope, "type");
   if (type == "url_verification") {
-    return {200, "application/json", json{{"challenge", JsonString(envelope, "challenge")}}.dump()};
+    return {200, "application/json",
+            JsonText(json{{"challenge", JsonString(envelope, "challenge")}})};
   }
   if (type != "event_callback" || !envelope.contains("event")) return {};
   const std::string event_id = JsonString(envelope, "event_id");
@@ -162,7 +164,7 @@ SlackAck SlackBot::OnEvent(const std::string& raw_body, int retry_num) {
   if (command.needs_snippet) work.snippet_url = command.snippet_url;
   // The message's own key as well: a mention arrives both as `message` and as `app_mention`.
   auto recorded =
-      store_->RecordSlackEvent(event_id, work.ToJson().dump(), work.channel + ":" + work.ts);
+      store_->RecordSlackEvent(event_id, JsonText(work.ToJson()), work.channel + ":" + work.ts);
   if (!recorded) {
     // Not recorded, not acknowledged: Slack delivers it again later.
     log_.Error("slack: recording event " + event_id + ": " + recorded.error().message);
@@ -190,10 +192,10 @@ SlackAck SlackBot::OnCommand(const std::map<std::string, std::string>& form) {
   }
   Enqueue(work);
   std::string first = work.text.substr(0, work.text.find_first_of(" \n"));
-  return {200, "application/json",
-          json{{"response_type", "ephemeral"},
-               {"text", first.empty() ? "working on it" : "working on `" + first + "` …"}}
-              .dump()};
+  return {
+      200, "application/json",
+      JsonText(json{{"response_type", "ephemeral"},
+                    {"text", first.empty() ? "working on it" : "working on `" + first + "` …"}})};
 }
 
 void SlackBot::Enqueue(Work work) {
@@ -264,7 +266,10 @@ std::string SlackBot::BotUserId(const json& envelope) {
   auto it = envelope.find("authorizations");
   if (it != envelope.end() && it->is_array()) {
     for (const json& a : *it) {
-      if (a.is_object() && a.value("is_bot", false)) return JsonString(a, "user_id");
+      // `is_bot` of another type than boolean is not true (value() would throw).
+      if (a.is_object() && a.contains("is_bot") && a["is_bot"] == true) {
+        return JsonString(a, "user_id");
+      }
     }
   }
   return "";

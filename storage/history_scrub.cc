@@ -6,6 +6,7 @@
 #include "analyzer/plan_settings.h"
 #include "analyzer/server_errors.h"
 #include "analyzer/sql.h"
+#include "common/json_text.h"
 
 namespace planbot::storage {
 namespace {
@@ -51,7 +52,7 @@ bool ScrubHistoryEntry(HistoryEntry& e) {
       e.plan_json = analysis->json;
       // The summary holds no setting and keeps its block size; text and tips are derived anew.
       if (e.plan_text) e.plan_text = std::move(analysis->text);
-      if (e.tips_json) e.tips_json = analyzer::TipsToJson(analysis->tips).dump();
+      if (e.tips_json) e.tips_json = JsonText(analyzer::TipsToJson(analysis->tips));
     }
   }
   return changed;

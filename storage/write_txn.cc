@@ -1,5 +1,6 @@
 #include "storage/write_txn.h"
 
+#include "common/json_text.h"
 #include "storage/audit_chain.h"
 #include "storage/rows.h"
 #include "storage/timestamp.h"
@@ -16,7 +17,7 @@ AuditEntry WithDetails(const AuditEntry& audit, const nlohmann::json& fields) {
   nlohmann::json details = nlohmann::json::parse(audit.details, nullptr, false);
   if (!details.is_object()) details = nlohmann::json::object();
   details.update(fields);
-  out.details = details.dump();
+  out.details = JsonText(details);
   return out;
 }
 

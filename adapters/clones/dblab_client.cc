@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "common/json_text.h"
+
 namespace planbot::adapters {
 namespace {
 
@@ -213,7 +215,7 @@ Result<DblabClone> DblabClient::CreateClone(const DblabCloneRequest& request,
                  {"password", request.password},
                  {"restricted", true},
                  {"db_name", request.db_name}}}};
-  Result<Reply> reply = Send("POST", "/clone", body.dump(), /*authenticated=*/true, deadline);
+  Result<Reply> reply = Send("POST", "/clone", JsonText(body), /*authenticated=*/true, deadline);
   if (!reply) return reply.error();
   if (reply->status != 201 && reply->status != 200) {
     return Failure(reply->status / 100 == 4 ? ErrorCode::kRejected : ErrorCode::kServerError,

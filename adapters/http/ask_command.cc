@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "adapters/http/client_failure.h"
+#include "common/json_text.h"
 #include "common/result.h"
 
 namespace planbot::adapters {
@@ -137,14 +138,20 @@ int RunAsk(const AskArgs& args, std::istream& in, std::ostream& out, std::ostrea
         << " without planbot's JSON; is planbot serving there?\n";
     return kUsageError;
   }
-  if (args.json) out << reply.dump(2) << "\n";
+  if (args.json) out << JsonText(reply, 2) << "\n";
+  // Fields of another type than planbot writes are absent (value() would throw).
+  auto text_of = [](const nlohmann::json& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
   if (res->status == 200) {
-    if (!args.json) out << reply.value("message", "") << "\n";
+    if (!args.json) out << text_of(reply, "message") << "\n";
     return 0;
   }
-  std::string message = reply.value("message", "");
-  if (message.empty() && reply.contains("error")) {
-    message = "error: " + reply["error"].value("message", "HTTP " + std::to_string(res->status));
+  std::string message = text_of(reply, "message");
+  if (message.empty() && reply.contains("error") && reply["error"].is_object()) {
+    message = text_of(reply["error"], "message");
+    message = "error: " + (message.empty() ? "HTTP " + std::to_string(res->status) : message);
   }
   if (!args.json) err << message << "\n";
   if (res->status == 401 && args.token.empty()) {

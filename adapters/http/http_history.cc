@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "adapters/http/http_server.h"
+#include "common/json_text.h"
 #include "core/service.h"
 #include "history/history_filter.h"
 #include "history/history_view.h"
@@ -91,7 +92,8 @@ void InstallHistoryRoutes(HttpServer& http) {
     if (!entries->empty() && static_cast<int>(entries->size()) == query->limit) {
       next = entries->back().id;
     }
-    ReplyJsonText(res, 200, "{\"entries\":[" + list + "],\"next_before_id\":" + next.dump() + "}");
+    ReplyJsonText(res, 200,
+                  "{\"entries\":[" + list + "],\"next_before_id\":" + JsonText(next) + "}");
   });
   server.Get(R"(/api/v1/history/(\d+))",
              [&http](const httplib::Request& req, httplib::Response& res) {

@@ -9,6 +9,7 @@
 
 #include "adapters/http/http_history.h"
 #include "adapters/http/http_web.h"
+#include "common/json_text.h"
 
 namespace planbot::adapters {
 namespace {
@@ -175,7 +176,7 @@ std::string CookieValue(const httplib::Request& req, const std::string& name) {
 }
 
 void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body) {
-  ReplyJsonText(res, status, body.dump());
+  ReplyJsonText(res, status, JsonText(body));
 }
 
 void ReplyJsonText(httplib::Response& res, int status, std::string body) {

@@ -10,6 +10,7 @@
 #include "analyzer/plan_compare.h"
 #include "analyzer/summary.h"
 #include "analyzer/tips.h"
+#include "common/json_text.h"
 #include "common/raw_json.h"
 #include "core/answer.h"
 #include "core/service.h"
@@ -103,7 +104,7 @@ Result<std::pair<std::string, std::string>> AnalyzeBody(const std::string& body)
   }
   const nlohmann::json& plan = doc["plan"];
   if (plan.is_string()) return std::make_pair(plan.get<std::string>(), query);
-  if (plan.is_array() || plan.is_object()) return std::make_pair(plan.dump(), query);
+  if (plan.is_array() || plan.is_object()) return std::make_pair(JsonText(plan), query);
   return MakeError(ErrorCode::kNotExplain,
                    "\"plan\" must be the output of EXPLAIN (FORMAT JSON), as JSON or as a string");
 }
@@ -285,7 +286,7 @@ class WebRoutes : public std::enable_shared_from_this<WebRoutes> {
         {"tips", analyzer::TipsToJson(analysis->tips)},
         {"node_count", analysis->metrics.nodes.size()},
         {"query", body->second.empty() ? nlohmann::json(nullptr) : nlohmann::json(body->second)}};
-    ReplyJsonText(res, 200, SpliceRawJson(out.dump(), "plan", "json", analysis->json));
+    ReplyJsonText(res, 200, SpliceRawJson(JsonText(out), "plan", "json", analysis->json));
   }
 
   HttpServer& http_;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/postgres/postgres_session_impl.h"
+#include "common/json_text.h"
 
 namespace planbot::adapters::session_internal {
 namespace {
@@ -131,7 +132,7 @@ Result<analyzer::CatalogFacts> PostgresSession::ReadCatalog(
   return Guarded<Facts>(
       "", kNoPosition, limits, [&](const core::StatementLimits& bounded) -> Result<Facts> {
         SessionTxn t(*this, "BEGIN READ ONLY", bounded);
-        const std::string names = nlohmann::json(relations).dump();
+        const std::string names = JsonText(nlohmann::json(relations));
         pqxx::result rows = t.txn().exec_params(kCatalog, names);
         t.Rollback();
         Facts facts;

@@ -6,6 +6,8 @@
 #include <set>
 #include <utility>
 
+#include "common/json_text.h"
+
 namespace planbot::adapters {
 namespace {
 
@@ -48,7 +50,7 @@ std::string FormEncode(const json& args) {
   for (const auto& [key, value] : args.items()) {
     if (!body.empty()) body += '&';
     body += PercentEncode(key) + "=" +
-            PercentEncode(value.is_string() ? value.get<std::string>() : value.dump());
+            PercentEncode(value.is_string() ? value.get<std::string>() : JsonText(value));
   }
   return body;
 }
@@ -78,11 +80,12 @@ Result<json> SlackWebClient::Call(const std::string& method, const json& args,
   request.origin = api_->origin;
   request.path = api_->path + "/" + method;
   request.content_type = form ? kForm : kJson;
-  request.body = form ? FormEncode(args) : args.dump();
+  request.body = form ? FormEncode(args) : JsonText(args);
   request.with_token = true;
   Result<HttpReply> reply = Exchange(request, [](const HttpReply& r) -> std::string {
     json body = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
-    if (body.is_object() && body.value("ok", true) == false && TransientError(ErrorName(body))) {
+    if (body.is_object() && body.contains("ok") && body["ok"] == false &&
+        TransientError(ErrorName(body))) {
       return "ok:false " + ErrorName(body);
     }
     return {};
@@ -210,7 +213,7 @@ Status SlackWebClient::Respond(const std::string& response_url, const std::strin
   request.path = url->path;
   request.content_type = kJson;
   request.body =
-      json{{"response_type", ephemeral ? "ephemeral" : "in_channel"}, {"text", text}}.dump();
+      JsonText(json{{"response_type", ephemeral ? "ephemeral" : "in_channel"}, {"text", text}});
   Result<HttpReply> reply = Exchange(request, nullptr);
   if (!reply) return reply.error();
   if (reply->status / 100 != 2) {
