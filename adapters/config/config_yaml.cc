@@ -174,7 +174,94 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return text;
 }
 
+size_t Indent(std::string_view line) {
+  size_t n = 0;
+  while (n < line.size() && line[n] == ' ') ++n;
+  return n;
+}
+
+// A line that ends a key or a list item with a block scalar header (`|`, `>-`, `|2`, ...): the
+// more indented lines after it are text, not YAML.
+bool OpensBlockScalar(std::string_view line) {
+  const size_t hash = line.find(" #");
+  if (hash != std::string_view::npos) line = line.substr(0, hash);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+  size_t i = line.size();
+  while (i > 0 &&
+         (line[i - 1] == '+' || line[i - 1] == '-' || (line[i - 1] >= '1' && line[i - 1] <= '9'))) {
+    --i;
+  }
+  if (i == 0 || (line[i - 1] != '|' && line[i - 1] != '>')) return false;
+  return i == 1 || line[i - 2] == ' ';
+}
+
+// The depth of [ ] and { } after `line`, given the depth before it (quotes and comments skipped).
+int FlowDepthAfter(std::string_view line, int depth) {
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '#' && (i == 0 || line[i - 1] == ' ')) break;
+    if (c == '"' || c == '\'') {
+      for (++i; i < line.size() && line[i] != c; ++i) {
+        if (c == '"' && line[i] == '\\') ++i;
+      }
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return depth;
+}
+
+// yaml-cpp 0.7 never returns from a document whose node starts with ',' outside a flow
+// collection (`,x` at the top, or after `- a`: found by tests/fuzz/fuzz_config_yaml, a hung
+// `planbot serve` at startup). YAML does not allow a plain value to start with ',' anyway
+// (a flow indicator), so such a line is refused before the parser sees it.
+Status CheckForParserHang(const std::string& text) {
+  size_t block_indent = std::string::npos;  // inside a block scalar more indented than this
+  int flow_depth = 0;  // inside [...] or {...} spanning lines, where ',' may start a line
+  size_t line_no = 0;
+  for (size_t begin = 0; begin <= text.size();) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + begin, end - begin);
+    ++line_no;
+    begin = end + 1;
+    const size_t indent = Indent(line);
+    const bool blank = indent == line.size() || line[indent] == '#' || line[indent] == '\r';
+    if (block_indent != std::string::npos) {
+      if (blank || indent > block_indent) continue;
+      block_indent = std::string::npos;
+    }
+    std::string_view rest = line.substr(indent);
+    // Past the indicators that may come before a node: `- `, `? `, `: `, `--- `, anchors, tags.
+    while (true) {
+      if (rest.size() >= 2 && (rest[0] == '-' || rest[0] == '?' || rest[0] == ':') &&
+          rest[1] == ' ') {
+        rest.remove_prefix(2);
+      } else if (rest.rfind("--- ", 0) == 0) {
+        rest.remove_prefix(4);
+      } else if (!rest.empty() && (rest[0] == '&' || rest[0] == '!')) {
+        const size_t space = rest.find(' ');
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+      } else {
+        break;
+      }
+      while (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
+    }
+    if (!rest.empty() && rest[0] == ',' && flow_depth == 0) {
+      return ConfigError("", "YAML syntax error at line " + std::to_string(line_no) +
+                                 ": a value cannot start with ','");
+    }
+    if (!blank && OpensBlockScalar(line)) block_indent = indent;
+    flow_depth = FlowDepthAfter(line, flow_depth);
+    if (end == text.size()) break;
+  }
+  return Ok{};
+}
+
 Result<core::Config> ParseAndValidate(const std::string& yaml_text, const core::EnvLookup& env) {
+  if (Status hang = CheckForParserHang(yaml_text); !hang) return hang.error();
   std::vector<YAML::Node> documents = YAML::LoadAll(yaml_text);
   if (documents.size() > 1) {
     return ConfigError("", "the file holds " + std::to_string(documents.size()) +
