@@ -29,8 +29,20 @@ std::string RedactedStore(const std::string& store) {
   return store;
 }
 
+// `value` as the reader gives it back: a literal "${" is written "$${" (config_yaml_reader.cc
+// expands ${VAR} in every string; found by tests/fuzz/fuzz_config_yaml).
+std::string Literal(const std::string& value) {
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value.compare(i, 2, "${") == 0) out += '$';
+    out += value[i];
+  }
+  return out;
+}
+
 void Put(YAML::Emitter& out, const char* key, const std::string& value) {
-  out << YAML::Key << key << YAML::Value << value;
+  out << YAML::Key << key << YAML::Value << Literal(value);
 }
 
 void Put(YAML::Emitter& out, const char* key, core::Millis value) {
@@ -43,7 +55,7 @@ void Put(YAML::Emitter& out, const char* key, int value) {
 
 void PutList(YAML::Emitter& out, const char* key, const std::vector<std::string>& values) {
   out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
-  for (const std::string& v : values) out << v;
+  for (const std::string& v : values) out << Literal(v);
   out << YAML::EndSeq;
 }
 

@@ -164,5 +164,21 @@ TEST_CASE("a configuration without secrets goes through EffectiveConfigYaml unch
   CHECK(again->tls->cert == cert);
 }
 
+// Found by tests/fuzz/fuzz_config_yaml: a value holding a literal "${" (written "$${" in the
+// file) was printed as "${", which the reader then took for a variable.
+TEST_CASE("a literal ${ in a value is printed as $${, so the output reads back") {
+  const std::string text =
+      "databases:\n  - name: shop\n    local: {source: \"a$${b}c\", admin_dsn: \"host=$$${x}\"}\n";
+  Result<core::Config> parsed = ParseConfig(text, FakeEnv({}));
+  REQUIRE_MESSAGE(parsed.ok(), planbot::testing::ErrorText(parsed));
+  CHECK(parsed->databases[0].local.source == "a${b}c");
+  const std::string yaml = EffectiveConfigYaml(*parsed);
+  CAPTURE(yaml);
+  Result<core::Config> again = ParseConfig(yaml, FakeEnv({}));
+  REQUIRE_MESSAGE(again.ok(), planbot::testing::ErrorText(again));
+  CHECK(again->databases[0].local.source == "a${b}c");
+  CHECK(again->databases[0].local.admin_dsn == parsed->databases[0].local.admin_dsn);
+}
+
 }  // namespace
 }  // namespace planbot::adapters
