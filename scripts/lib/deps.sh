@@ -10,9 +10,14 @@ PLANBOT_PACKAGES=(
 )
 
 planbot_install_deps() {
+  planbot_install_packages "${PLANBOT_PACKAGES[@]}"
+}
+
+# Installs the given Debian packages, if any is missing (scripts/fuzz adds clang and libFuzzer).
+planbot_install_packages() {
   local missing=()
   local p
-  for p in "${PLANBOT_PACKAGES[@]}"; do
+  for p in "$@"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$p")
     fi
