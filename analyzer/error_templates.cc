@@ -482,6 +482,7 @@ SqlVocabulary VocabularyOf(std::string_view sql) {
 
 bool IsTemplateWord(std::string_view word) {
   if (word.empty()) return false;
+  if (word == "VARIADIC") return true;  // in a %F signature
   if (InList(kTypeWords, word) || InList(kConstructWords, word) ||
       InList(kConstructUpperWords, word)) {
     return true;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -32,7 +33,14 @@ json Millis(double ms) {
 
 json Blocks(int64_t blocks, int64_t block_size) {
   const double bytes = static_cast<double>(blocks) * static_cast<double>(block_size);
-  return {{"blocks", blocks}, {"bytes", blocks * block_size}, {"human", FormatBytes(bytes)}};
+  // A pasted plan can hold any count: saturate rather than overflow (found by
+  // tests/fuzz/fuzz_explain_json under UBSan).
+  int64_t exact = 0;
+  if (__builtin_mul_overflow(blocks, block_size, &exact)) {
+    exact = (blocks < 0) != (block_size < 0) ? std::numeric_limits<int64_t>::min()
+                                             : std::numeric_limits<int64_t>::max();
+  }
+  return {{"blocks", blocks}, {"bytes", exact}, {"human", FormatBytes(bytes)}};
 }
 
 json BuffersJson(const BufferCounts& c, int64_t bs) {
@@ -186,7 +194,11 @@ Summary ComputeSummary(const ExplainQuery& query, int64_t block_size) {
   }
   if (query.serialization.present) {
     s.serialization_ms = Value(query.serialization.time_ms);
-    s.serialization_bytes = query.serialization.output_kb * 1024;
+    uint64_t bytes = 0;
+    if (__builtin_mul_overflow(query.serialization.output_kb, uint64_t{1024}, &bytes)) {
+      bytes = std::numeric_limits<uint64_t>::max();
+    }
+    s.serialization_bytes = bytes;
   }
   return s;
 }

@@ -118,8 +118,8 @@ TEST_CASE("dblab client: every call survives garbage answers, then works again")
     const auto deadline = DblabClock::now() + std::chrono::seconds(10);
     CheckOutcome((*client)->Healthz(deadline));
     CheckOutcome((*client)->EngineStatus(deadline));
-    CheckOutcome((*client)->CreateClone({"planbot-g1", "planbot_g1", "pw-0123456789", "shop"},
-                                        deadline));
+    CheckOutcome(
+        (*client)->CreateClone({"planbot-g1", "planbot_g1", "pw-0123456789", "shop"}, deadline));
     CheckOutcome((*client)->GetClone("planbot-g1", deadline));
     CheckOutcome((*client)->ResetClone("planbot-g1", deadline));
     CheckOutcome((*client)->DeleteClone("planbot-g1", deadline));
@@ -153,8 +153,8 @@ TEST_CASE("slack client: every call survives garbage answers, then works again")
     CheckOutcome(Result<Ok>(client.PostEphemeral("C1", "U1", "only you")));
     CheckOutcome(Result<Ok>(client.AddReaction("C1", "1700000000.000100", "hourglass")));
     CheckOutcome(Result<Ok>(client.RemoveReaction("C1", "1700000000.000100", "hourglass")));
-    CheckOutcome(Result<Ok>(client.UploadFiles("C1", "1700000000.000100",
-                                               {{"plan-1.txt", "plan", "Seq Scan on t"}})));
+    CheckOutcome(Result<Ok>(
+        client.UploadFiles("C1", "1700000000.000100", {{"plan-1.txt", "plan", "Seq Scan on t"}})));
     CheckOutcome(
         Result<Ok>(client.Respond(server.url() + "/commands/1/2", "answer", /*ephemeral=*/true)));
     CheckOutcome(client.DownloadFile(server.url() + "/files/F1/snippet.sql", 1 << 20));

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
+
+#include "analyzer/plan_parse.h"
 #include "tests/analyzer/plan_builders.h"
 
 namespace planbot::analyzer {
@@ -36,6 +39,20 @@ ExplainQuery Executed() {
   q.triggers.push_back({"audit", "", "orders", N(1.5, 3), N(100)});
   q.triggers.push_back({"RI_ConstraintTrigger_c_1", "fk", "orders", N(2.0, 3), N(100)});
   return q;
+}
+
+// Found by tests/fuzz/fuzz_explain_json under UBSan: blocks × block size overflowed int64 for a
+// pasted plan with an absurd count; the byte figure saturates.
+TEST_CASE("byte figures saturate instead of overflowing") {
+  auto explain = ParseExplainJson(
+      R"([{"Plan": {"Node Type": "Result", "Shared Hit Blocks": 9223372036854775807,
+          "Shared Read Blocks": 0, "Shared Dirtied Blocks": 0, "Shared Written Blocks": 0,
+          "Local Hit Blocks": 0, "Local Read Blocks": 0, "Local Dirtied Blocks": 0,
+          "Local Written Blocks": 0, "Temp Read Blocks": 0, "Temp Written Blocks": 0}}])");
+  REQUIRE(explain.ok());
+  const nlohmann::json j = SummaryToJson(ComputeSummary(explain->queries[0], 8192));
+  CAPTURE(j.dump());
+  CHECK(j["buffers"]["shared"]["hit"]["bytes"] == std::numeric_limits<int64_t>::max());
 }
 
 }  // namespace

@@ -323,6 +323,11 @@ TEST_CASE("a value starting with ',' is a syntax error, not a hang") {
     REQUIRE_FALSE(config.ok());
     CHECK(config.error().message.find("cannot start with ','") != std::string::npos);
   }
+  // Text yaml-cpp cannot consume after a node (here a tag holding ','): LoadAll made document
+  // after document for ever; the documents are counted with a bound now.
+  auto tag = ParseConfig("\n\n!id30d2,15\n", FakeEnv({}));
+  REQUIRE_FALSE(tag.ok());
+  CHECK(tag.error().message.find("2 YAML documents or more") != std::string::npos);
   auto flow = ParseConfig("databases: [{name: shop, provider: local\n  , local: {source: shop}}]\n",
                           FakeEnv({}));
   CHECK(flow.ok());
