@@ -252,12 +252,14 @@ class MemoryStore : public storage::Store {
     return Ok{};
   }
   Result<std::vector<storage::HistoryEntry>> ListHistory(const storage::HistoryQuery&) override {
+    std::lock_guard<std::mutex> guard(mu);  // the retention thread reads while commands record
     return histories;
   }
   Result<std::optional<storage::HistoryEntry>> GetHistory(int64_t) override {
     return std::optional<storage::HistoryEntry>();
   }
   Result<std::vector<storage::AuditEntry>> ListAudit(int, std::optional<int64_t>) override {
+    std::lock_guard<std::mutex> guard(mu);
     return audits;
   }
   // Maintenance and the chain walk are the SQLite store's (tests/storage); the core's tests
@@ -323,8 +325,8 @@ class MemoryStore : public storage::Store {
   }
 
   std::mutex mu;
-  bool fail = false;
-  bool unhealthy = false;
+  std::atomic<bool> fail{false};  // set by a test while the service's threads run
+  std::atomic<bool> unhealthy{false};
   std::map<std::string, std::string> slack_events;  // id -> work, "" once finished
   std::vector<storage::HistoryEntry> histories;
   std::vector<storage::AuditEntry> audits;

@@ -49,19 +49,9 @@ PSQL = shutil.which("psql") or "/usr/lib/postgresql/15/bin/psql"
 MAX_FILE = 64 * 1024
 MAX_TOTAL = 3 * 1024 * 1024
 
-MODE_OPTIONS = {  # as in statements.sql's header
-    "plan": "COSTS",
-    "plan_verbose": "VERBOSE",
-    "costs_off": "COSTS OFF",
-    "plan_buffers": "BUFFERS",
-    "analyze": "ANALYZE, TIMING OFF, SUMMARY OFF",
-    "analyze_verbose": "ANALYZE, TIMING OFF, SUMMARY OFF, VERBOSE",
-    "analyze_costs_off": "ANALYZE, TIMING OFF, SUMMARY OFF, COSTS OFF",
-    "analyze_timing": "ANALYZE",
-    "buffers": "ANALYZE, TIMING OFF, SUMMARY OFF, BUFFERS",
-    "settings": "SETTINGS",
-    "wal": "ANALYZE, TIMING OFF, SUMMARY OFF, WAL",
-}
+# The EXPLAIN options of each mode, from the fidelity corpus's own checker.
+sys.path.insert(0, FIDELITY)
+from check_determinism import MODE_OPTIONS  # noqa: E402
 ANALYZE_MODES = {m for m, o in MODE_OPTIONS.items() if o.startswith("ANALYZE")}
 
 skipped = []  # (target, what, why), reported at the end

@@ -13,22 +13,13 @@
 namespace planbot::storage {
 namespace {
 
+using testing::AdminAudit;
 using testing::Count;
 using testing::OpenStore;
 using testing::SampleAudit;
 using testing::SampleHistory;
 using testing::StoreFilesHold;
 using testing::TempDir;
-
-AuditEntry AdminAudit(const char* action) {
-  AuditEntry a;
-  a.actor = "ops";
-  a.action = action;
-  a.channel = "cli";
-  a.outcome = "ok";
-  a.details = R"({"filters":{"user":"user1"}})";
-  return a;
-}
 
 // Fills 30 entries like history_list_test: user(i%3), s(i%4), shop/big, fp(i%5), second i.
 void Fill(SqliteStore& store, int n = 30) {

@@ -17,6 +17,7 @@
 namespace planbot::storage {
 namespace {
 
+using testing::AdminAudit;
 using testing::Count;
 using testing::OpenStore;
 using testing::RawDb;
@@ -233,16 +234,6 @@ TEST_CASE("a disk failing at any write of a Record: all or nothing, then recover
   CHECK(end.history == answered_ok);
   CHECK(end.audit == answered_ok);
   CheckChain(*reopened);
-}
-
-AuditEntry AdminAudit(const char* action) {
-  AuditEntry a;
-  a.actor = "ops";
-  a.action = action;
-  a.channel = "cli";
-  a.outcome = "ok";
-  a.details = R"({"filters":{"user":"user1"}})";
-  return a;
 }
 
 Status MaskEverything(HistoryEntry& e) {

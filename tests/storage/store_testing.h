@@ -70,6 +70,18 @@ inline HistoryEntry SampleHistory(int i) {
   return h;
 }
 
+// The audit entry of an admin's purge or redact (`action`), as the history maintenance tests
+// pass it.
+inline AuditEntry AdminAudit(const char* action) {
+  AuditEntry a;
+  a.actor = "ops";
+  a.action = action;
+  a.channel = "cli";
+  a.outcome = "ok";
+  a.details = R"({"filters":{"user":"user1"}})";
+  return a;
+}
+
 inline AuditEntry SampleAudit(int i) {
   AuditEntry a;
   a.actor = "user" + std::to_string(i % 3);

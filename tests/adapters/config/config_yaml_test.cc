@@ -328,6 +328,13 @@ TEST_CASE("a value starting with ',' is a syntax error, not a hang") {
   auto tag = ParseConfig("\n\n!id30d2,15\n", FakeEnv({}));
   REQUIRE_FALSE(tag.ok());
   CHECK(tag.error().message.find("2 YAML documents or more") != std::string::npos);
+  // Not UTF-8: refused with its line (YAML is Unicode; found by the same target).
+  auto latin1 = ParseConfig("databases:\n  - name: caf\xe9\n", FakeEnv({}));
+  REQUIRE_FALSE(latin1.ok());
+  CHECK(latin1.error().message.find("line 2 is not valid UTF-8") != std::string::npos);
+  auto utf8 =
+      ParseConfig("databases:\n  - name: caf\xc3\xa9\n    local: {source: shop}\n", FakeEnv({}));
+  CHECK((utf8.ok() || utf8.error().message.find("UTF-8") == std::string::npos));
   auto flow = ParseConfig("databases: [{name: shop, provider: local\n  , local: {source: shop}}]\n",
                           FakeEnv({}));
   CHECK(flow.ok());

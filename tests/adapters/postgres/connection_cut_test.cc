@@ -118,8 +118,9 @@ class CuttingProxy {
   std::vector<std::thread> pipes_;
 };
 
-TEST_CASE("a connection cut at every point of a command: a plan or clone_unavailable, then a new "
-          "session works") {
+TEST_CASE(
+    "a connection cut at every point of a command: a plan or clone_unavailable, then a new "
+    "session works") {
   auto s = testing::OpenSessionOnClone();
   core::ConnectionInfo direct = s.lease.connection;
   if (direct.host.empty() || direct.host[0] == '/') direct.host = "127.0.0.1";
@@ -171,7 +172,8 @@ TEST_CASE("a connection cut at every point of a command: a plan or clone_unavail
     CHECK_FALSE((*session)->usable());
   }
   MESSAGE("cut points: ", cuts.size(), ", failed to open: ", open_failed,
-          ", explain failed: ", failed, ", bytes opening: ", opened, ", explaining: ", total - opened);
+          ", explain failed: ", failed, ", bytes opening: ", opened,
+          ", explaining: ", total - opened);
   CHECK(failed > 0);
   CHECK(open_failed < 3);  // only cuts at the very end of the opening
   // The clone itself is fine: a new session works, through the proxy and directly.
