@@ -12,8 +12,11 @@
 
 namespace planbot {
 
-inline std::string JsonText(const nlohmann::json& value, int indent = -1) {
-  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+// A template, so that an nlohmann::ordered_json keeps its key order (converting it to
+// nlohmann::json would sort the keys).
+template <typename Json>
+std::string JsonText(const Json& value, int indent = -1) {
+  return value.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace planbot
